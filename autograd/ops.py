@@ -1,0 +1,137 @@
+"""The op table: every primitive once, its forward beside its derivative rule.
+
+An op's ``forward(m, *inputs)`` computes its output and ``derivative(m, *inputs, out)`` returns the
+local partial derivative of the output with respect to each input, in argument order. ``m`` is a
+math namespace with the names ``exp, log, sqrt, sin, cos, tanh, sigmoid, softplus, pow, div,
+maximum, sign, where``: ``autograd.ieee`` for floats, ``VALUE_MATH`` for Values (so the very same
+rule builds a graph under ``grad(..., create_graph=True)``), NumPy for the tape. Each formula is
+written once, here.
+
+The metadata (``domain``, ``kinks``, ``poles``) says where an op is smooth; property tests and the
+hypothesis strategies read it to draw inputs a safe distance from trouble.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Point = tuple[int, float]  # (input position, value of that input)
+
+
+def _anywhere(*inputs: float) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Op:
+    """One primitive: how to compute it, how to differentiate it, and where it is smooth."""
+
+    name: str  # what ``Value.op`` records
+    forward: Callable[..., Any]  # (m, *inputs) -> output
+    derivative: Callable[..., tuple[Any, ...]]  # (m, *inputs, out) -> d out / d input, for each
+    arity: int | None  # number of inputs; None for any number
+    domain: Callable[..., bool]  # True where the op and its derivative are real and finite
+    kinks: tuple[Point, ...]  # inputs at which the derivative jumps (relu at 0)
+    poles: tuple[Point, ...]  # inputs at which the op or its derivative is infinite (log at 0)
+    symbol: str = ""  # how a graph shows it; the name when empty
+    constants: tuple[int, ...] = ()  # input positions that are always plain numbers
+
+    @property
+    def label(self) -> str:
+        return self.symbol or self.name
+
+
+def _sum_forward(m: Any, *xs: Any) -> Any:
+    return sum(xs, 0.0)
+
+
+def _sum_derivative(m: Any, *inputs_and_out: Any) -> tuple[Any, ...]:
+    return (1.0,) * (len(inputs_and_out) - 1)
+
+
+def _dot_forward(m: Any, *inputs: Any) -> Any:
+    """``w . x (+ b)``: the inputs are ``w1..wn, x1..xn`` and, when their count is odd, ``b``."""
+    n = len(inputs) // 2
+    total = sum(map(operator.mul, inputs[:n], inputs[n : 2 * n]), 0.0)
+    return total + inputs[-1] if len(inputs) % 2 else total
+
+
+def _dot_derivative(m: Any, *inputs_and_out: Any) -> tuple[Any, ...]:
+    inputs = inputs_and_out[:-1]
+    n = len(inputs) // 2
+    weights, xs = inputs[:n], inputs[n : 2 * n]
+    return (*xs, *weights, 1.0) if len(inputs) % 2 else (*xs, *weights)
+
+
+def _pow_domain(x: float, y: float) -> bool:
+    return x > 0 or (float(y).is_integer() and (y >= 0 or x != 0))
+
+
+_AT_ZERO: tuple[Point, ...] = ((0, 0.0),)
+
+# fmt: off
+_TABLE = [
+    #  name      forward                               derivative: one partial per input
+    Op("+",  lambda m, x, y: x + y,        lambda m, x, y, out: (1.0, 1.0),
+       2, _anywhere, (), ()),
+    Op("-",  lambda m, x, y: x - y,        lambda m, x, y, out: (1.0, -1.0),
+       2, _anywhere, (), ()),
+    Op("*",  lambda m, x, y: x * y,        lambda m, x, y, out: (y, x),
+       2, _anywhere, (), ()),
+    Op("/",  lambda m, x, y: m.div(x, y),  lambda m, x, y, out: (m.div(1.0, y), m.div(-out, y)),
+       2, lambda x, y: y != 0, (), ((1, 0.0),)),
+    Op("neg", lambda m, x: -x,             lambda m, x, out: (-1.0,),
+       1, _anywhere, (), (), symbol="-"),
+    # x ** c with a constant exponent c (micrograd's form), x ** y, and c ** x
+    Op("**", lambda m, x, c: m.pow(x, c),  lambda m, x, c, out: (c * m.pow(x, c - 1), 0.0),
+       2, _pow_domain, (), _AT_ZERO, constants=(1,)),
+    Op("pow", lambda m, x, y: m.pow(x, y),
+       lambda m, x, y, out: (y * m.pow(x, y - 1), out * m.log(x)),
+       2, lambda x, y: x > 0, (), _AT_ZERO, symbol="**"),
+    Op("rpow", lambda m, c, x: m.pow(c, x), lambda m, c, x, out: (0.0, out * m.log(c)),
+       2, lambda c, x: c > 0, (), (), symbol="**", constants=(0,)),
+    Op("relu", lambda m, x: m.maximum(x, 0.0), lambda m, x, out: (m.where(x > 0, 1.0, 0.0),),
+       1, _anywhere, _AT_ZERO, ()),
+    Op("leaky_relu", lambda m, x, s: m.where(x > 0, x, s * x),
+       lambda m, x, s, out: (m.where(x > 0, 1.0, s), m.where(x > 0, 0.0, x)),
+       2, _anywhere, _AT_ZERO, (), constants=(1,)),
+    Op("abs",  lambda m, x: abs(x),        lambda m, x, out: (m.sign(x),),
+       1, _anywhere, _AT_ZERO, ()),
+    Op("tanh", lambda m, x: m.tanh(x),     lambda m, x, out: (1.0 - out * out,),
+       1, _anywhere, (), ()),
+    Op("sigmoid", lambda m, x: m.sigmoid(x), lambda m, x, out: (out * (1.0 - out),),
+       1, _anywhere, (), ()),
+    Op("softplus", lambda m, x: m.softplus(x), lambda m, x, out: (m.sigmoid(x),),
+       1, _anywhere, (), ()),
+    Op("exp",  lambda m, x: m.exp(x),      lambda m, x, out: (out,),
+       1, _anywhere, (), ()),
+    Op("log",  lambda m, x: m.log(x),      lambda m, x, out: (m.div(1.0, x),),
+       1, lambda x: x > 0, (), _AT_ZERO),
+    Op("sqrt", lambda m, x: m.sqrt(x),     lambda m, x, out: (m.div(0.5, out),),
+       1, lambda x: x > 0, (), _AT_ZERO),
+    Op("sin",  lambda m, x: m.sin(x),      lambda m, x, out: (m.cos(x),),
+       1, _anywhere, (), ()),
+    Op("cos",  lambda m, x: m.cos(x),      lambda m, x, out: (-m.sin(x),),
+       1, _anywhere, (), ()),
+    # n-ary: one node however many inputs
+    Op("sum",  _sum_forward,               _sum_derivative,
+       None, _anywhere, (), ()),
+    Op("dot",  _dot_forward,               _dot_derivative,
+       None, _anywhere, (), ()),
+]
+# fmt: on
+
+OPS: dict[str, Op] = {op.name: op for op in _TABLE}
+
+
+def register(op: Op, *, replace: bool = False) -> Op:
+    """Add a custom op to the table so Values can record it and the engine can differentiate it."""
+    if not isinstance(op, Op):
+        raise TypeError(f"register() takes an Op, got {type(op).__name__}")
+    if op.name in OPS and not replace:
+        raise ValueError(f"an op named {op.name!r} is already in the table; pass replace=True")
+    OPS[op.name] = op
+    return op

@@ -1,0 +1,296 @@
+"""``Value``: one float, its gradient, and the op and parents that made it.
+
+Every operator and method on a Value looks its op up in the op table (``autograd.ops``), computes
+the forward on floats and records a new node. A constant operand (the ``2`` in ``a * 2``) is
+stored in ``parents`` as a plain float: no extra node, and nothing to differentiate.
+"""
+
+from __future__ import annotations
+
+import numbers
+from types import SimpleNamespace
+from typing import Any, Union
+
+from . import ieee
+from .modes import _anomaly_enabled, _grad_enabled
+from .ops import OPS, Op
+
+Number = Union[int, float]  # noqa: UP007 - aliases are evaluated at runtime on Python 3.10
+Operand = Union["Value", float]
+
+
+def _to_float(x: object) -> float:
+    """``x`` as a Python float (ints, floats, bools, NumPy real scalars); else ``TypeError``."""
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, Value):
+        try:
+            return float(x)
+        except OverflowError:  # an int too large for a float is, in IEEE terms, infinite
+            return ieee.inf if x > 0 else -ieee.inf  # type: ignore[operator]
+    if type(x).__module__ == "numpy" and type(x).__name__ in ("bool", "bool_"):
+        return float(x)  # type: ignore[arg-type]
+    raise TypeError(f"expected a real number, got {type(x).__name__}: {x!r:.60}")
+
+
+class Value:
+    """A scalar that remembers how it was computed, so ``backward()`` can find its gradient.
+
+    ``data`` is the float, ``grad`` the derivative of the last ``backward()`` root with respect to
+    this value, ``op`` the op that made it (``""`` for a leaf) and ``parents`` its inputs in
+    argument order (a plain float stands for a constant operand).
+
+    ``<``, ``<=``, ``>`` and ``>=`` compare ``data`` and return a bool. ``==`` and ``hash`` are
+    identity, as for any Python object, so Values work as set members and dict keys: compare
+    numbers with ``a.data == b.data``.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents")
+    __array_ufunc__ = None  # NumPy scalars and arrays defer to our reflected operators
+
+    data: float
+    grad: float
+    label: str
+    op: str
+    parents: tuple[Operand, ...]
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        self.data = _to_float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.parents = ()
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in (("label", self.label), ("op", self.op)) if v)
+        return f"Value(data={self.data!r}, grad={self.grad!r}{extra})"
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else repr(self)
+
+    # arithmetic: the operators record what the user wrote (a - b is "-", not + and * -1)
+    def __add__(self, other: Operand) -> Value:
+        return _binary(_ADD, self, other)
+
+    def __radd__(self, other: Operand) -> Value:
+        return _binary(_ADD, other, self)
+
+    def __sub__(self, other: Operand) -> Value:
+        return _binary(_SUB, self, other)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _binary(_SUB, other, self)
+
+    def __mul__(self, other: Operand) -> Value:
+        return _binary(_MUL, self, other)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _binary(_MUL, other, self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return _binary(_DIV, self, other)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _binary(_DIV, other, self)
+
+    def __pow__(self, other: Operand) -> Value:
+        return _binary(_POW if isinstance(other, Value) else _POW_CONST, self, other)
+
+    def __rpow__(self, other: Operand) -> Value:
+        return _binary(_RPOW, other, self)
+
+    def __neg__(self) -> Value:
+        return _unary(_NEG, self)
+
+    def __abs__(self) -> Value:
+        return _unary(_ABS, self)
+
+    # comparisons read data
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other)
+
+    # functions
+    def relu(self) -> Value:
+        return _unary(_RELU, self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        return apply(_LEAKY_RELU, self, _to_float(slope))
+
+    def tanh(self) -> Value:
+        return _unary(_TANH, self)
+
+    def sigmoid(self) -> Value:
+        return _unary(_SIGMOID, self)
+
+    def softplus(self) -> Value:
+        return _unary(_SOFTPLUS, self)
+
+    def exp(self) -> Value:
+        return _unary(_EXP, self)
+
+    def log(self) -> Value:
+        return _unary(_LOG, self)
+
+    def sqrt(self) -> Value:
+        return _unary(_SQRT, self)
+
+    def abs(self) -> Value:
+        return _unary(_ABS, self)
+
+    def sin(self) -> Value:
+        return _unary(_SIN, self)
+
+    def cos(self) -> Value:
+        return _unary(_COS, self)
+
+    # graph
+    def backward(self, gradient: Number = 1.0) -> None:
+        """Accumulate d(self)/d(leaf) * gradient into every leaf's ``.grad``.
+
+        Intermediate ``.grad`` values are recomputed from zero, so two calls give leaves exactly
+        twice the gradient of one. Call ``zero_grad`` between training steps.
+        """
+        from .engine import backward
+
+        backward(self, gradient)
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label: the graph behind ``self`` is cut."""
+        return Value(self.data, self.label)
+
+
+def _data(x: object) -> float:
+    return x.data if isinstance(x, Value) else _to_float(x)
+
+
+def _constant(x: object) -> float | None:
+    """A plain number as a float constant; None for anything that is not a real number."""
+    if type(x) is float:
+        return x
+    try:
+        return _to_float(x)
+    except TypeError:
+        return None
+
+
+def _record(op: Op, data: float, parents: tuple[Operand, ...]) -> Value:
+    """Make the node for ``op``'s result (a leaf if grad mode is off): the hot path of every op."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _grad_enabled.get():
+        out.op = op.name
+        out.parents = parents
+    else:
+        out.op = ""
+        out.parents = ()
+    if not _isfinite(data) and _anomaly_enabled.get():
+        raise FloatingPointError(
+            f"{op.name} returned {data} in the forward pass; {describe(parents)}"
+        )
+    return out
+
+
+_new = object.__new__
+_isfinite = ieee.isfinite
+
+
+def _unary(op: Op, a: Value) -> Value:
+    return _record(op, op.forward(ieee, a.data), (a,))
+
+
+def _binary(op: Op, a: object, b: object) -> Any:
+    """``op(a, b)`` where one side may be a plain number; NotImplemented for other types."""
+    if isinstance(a, Value):
+        x = a.data
+    else:
+        x = a = _constant(a)  # type: ignore[assignment]
+        if a is None:
+            return NotImplemented
+    if isinstance(b, Value):
+        y = b.data
+    else:
+        y = b = _constant(b)  # type: ignore[assignment]
+        if b is None:
+            return NotImplemented
+    return _record(op, op.forward(ieee, x, y), (a, b))
+
+
+def apply(op: Op | str, *args: Operand) -> Value:
+    """Apply any op in the table (by name or ``Op``) to Values and numbers and record the node."""
+    if isinstance(op, str):
+        if op not in OPS:
+            raise ValueError(f"no op named {op!r} in the op table; known: {', '.join(OPS)}")
+        op = OPS[op]
+    elif OPS.get(op.name) is not op:
+        raise ValueError(f"op {op.name!r} is not the one in the table; register it first")
+    if op.arity is not None and len(args) != op.arity:
+        raise TypeError(f"{op.name} takes {op.arity} inputs, got {len(args)}")
+    parents = tuple(a if isinstance(a, Value) else _to_float(a) for a in args)
+    inputs = [p.data if isinstance(p, Value) else p for p in parents]
+    return _record(op, op.forward(ieee, *inputs), parents)
+
+
+def describe(parents: tuple[Operand, ...]) -> str:
+    """Inputs for an error message: ``inputs: a=2.0, 3.0 (constant)``."""
+    parts = [
+        f"{p.label or 'input ' + str(i)}={p.data!r}"
+        if isinstance(p, Value)
+        else f"{p!r} (constant)"
+        for i, p in enumerate(parents)
+    ]
+    return "inputs: " + ", ".join(parts)
+
+
+_ADD, _SUB, _MUL, _DIV = OPS["+"], OPS["-"], OPS["*"], OPS["/"]
+_NEG, _POW_CONST, _POW, _RPOW = OPS["neg"], OPS["**"], OPS["pow"], OPS["rpow"]
+_RELU, _LEAKY_RELU, _ABS = OPS["relu"], OPS["leaky_relu"], OPS["abs"]
+_TANH, _SIGMOID, _SOFTPLUS = OPS["tanh"], OPS["sigmoid"], OPS["softplus"]
+_EXP, _LOG, _SQRT, _SIN, _COS = OPS["exp"], OPS["log"], OPS["sqrt"], OPS["sin"], OPS["cos"]
+
+
+def _lift(method: str, on_floats: Any) -> Any:
+    def function(x: Operand) -> Any:
+        return getattr(x, method)() if isinstance(x, Value) else on_floats(x)
+
+    return function
+
+
+def _pow(x: Operand, y: Operand) -> Any:
+    return x**y if isinstance(x, Value) or isinstance(y, Value) else ieee.pow(x, y)
+
+
+def _div(x: Operand, y: Operand) -> Any:
+    return x / y if isinstance(x, Value) or isinstance(y, Value) else ieee.div(x, y)
+
+
+def _maximum(x: Operand, y: Operand) -> Any:
+    return x if x >= y else y
+
+
+def _sign(x: Operand) -> float:
+    return ieee.sign(_data(x))  # piecewise constant: its own derivative is zero
+
+
+# The math namespace on Values: derivative rules run on it under grad(..., create_graph=True).
+VALUE_MATH = SimpleNamespace(
+    **{name: _lift(name, getattr(ieee, name)) for name in ("exp", "log", "sqrt", "sin", "cos")},
+    **{name: _lift(name, getattr(ieee, name)) for name in ("tanh", "sigmoid", "softplus")},
+    pow=_pow,
+    div=_div,
+    maximum=_maximum,
+    sign=_sign,
+    where=ieee.where,
+)

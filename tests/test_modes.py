@@ -1,0 +1,101 @@
+"""Grad modes: no_grad, enable_grad, detect_anomaly; as context managers, decorators, per thread."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from autograd import (
+    Value,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
+
+
+def test_no_grad_makes_results_leaves():
+    a = Value(2.0)
+    with no_grad():
+        b = a * 3
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    assert (b.data, b.op, b.parents) == (6.0, "", ())
+    (b * a).backward()
+    assert a.grad == 6.0  # only the path recorded outside no_grad
+
+
+def test_no_grad_as_a_decorator_and_enable_grad_inside_it():
+    @no_grad()
+    def update(v):
+        inner = v * 2
+        with enable_grad():
+            recorded = v * 2
+        return inner, recorded
+
+    inner, recorded = update(Value(1.0))
+    assert inner.parents == () and recorded.op == "*"
+    assert is_grad_enabled()
+
+
+def test_modes_nest_and_restore_even_after_an_exception():
+    with pytest.raises(RuntimeError), no_grad():
+        with enable_grad():
+            assert is_grad_enabled()
+        assert not is_grad_enabled()
+        raise RuntimeError
+    assert is_grad_enabled()
+
+
+def test_a_mode_set_in_one_thread_does_not_leak_into_another():
+    seen = {}
+    entered, checked = threading.Event(), threading.Event()
+
+    def other_thread():
+        entered.wait()
+        seen["grad"], seen["anomaly"] = is_grad_enabled(), is_anomaly_enabled()
+        seen["op"] = (Value(1.0) * 2).op
+        checked.set()
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    with no_grad(), detect_anomaly():
+        entered.set()
+        checked.wait()
+    t.join()
+    assert seen == {"grad": True, "anomaly": False, "op": "*"}
+
+
+def test_anomaly_in_forward_names_the_op_its_inputs_and_labels():
+    x = Value(0.0, label="x")
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        x.log()
+    message = str(info.value)
+    assert "log" in message and "x=0.0" in message and "-inf" in message
+
+
+def test_anomaly_in_forward_names_a_constant_input():
+    x = Value(1.0, label="numerator")
+    with detect_anomaly(), pytest.raises(FloatingPointError, match=r"/.*numerator=1\.0.*0\.0"):
+        x / 0
+
+
+def test_anomaly_in_backward_names_the_op_and_the_input():
+    x = Value(0.0, label="x")
+    y = x.sqrt()  # forward is finite: sqrt(0) = 0; the derivative 0.5 / 0 is not
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        y.backward()
+    message = str(info.value)
+    assert "backward of sqrt" in message and "x" in message and "inf" in message
+
+
+def test_detect_anomaly_as_a_decorator_and_off_by_default():
+    @detect_anomaly()
+    def f():
+        return Value(1000.0).exp()
+
+    with pytest.raises(FloatingPointError, match="exp"):
+        f()
+    assert Value(1000.0).exp().data == float("inf")
