@@ -65,7 +65,7 @@ def hinge(score: Scalar, target: float) -> Value:
         raise ValueError(
             f"hinge() needs targets in {{-1, +1}}, got {target!r}; see signed_labels()"
         )
-    return _value(1 - t * score).relu()
+    return (1 - t * _value(score)).relu()
 
 
 @predicts(predict_positive)
@@ -134,7 +134,11 @@ def _data(x: Scalar) -> float:
 
 
 def _value(x: Scalar) -> Value:
-    return x if isinstance(x, Value) else Value(x)
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, (list, tuple)):
+        raise TypeError(f"expected one output per sample, got {len(x)} (a model for classes?)")
+    return Value(x)
 
 
 def _real(x: object, name: str) -> float:

@@ -261,10 +261,11 @@ def _count(n: object, name: str) -> int:
 
 def _inputs(x: Any, n: int) -> Sequence[Any]:
     """A model input as a sequence of n numbers or Values (NumPy rows become lists of floats)."""
-    if isinstance(x, (Value, numbers.Real)):
-        x = [x]
-    elif hasattr(x, "tolist"):  # a NumPy row: plain floats are much faster to compute with
-        x = x.tolist()
+    if type(x) is not list:
+        if isinstance(x, (Value, numbers.Real)):
+            x = [x]
+        elif hasattr(x, "tolist"):  # a NumPy row: plain floats are faster to compute with
+            x = x.tolist()
     if len(x) != n:
         raise ValueError(f"expected {n} inputs, got {len(x)}")
     return x

@@ -123,13 +123,13 @@ def _objective(
 def _step_count(n: int, steps: int | None, epochs: int | None, batch_size: int | None) -> int:
     if (steps is None) == (epochs is None):
         raise ValueError("fit() needs exactly one of steps= and epochs=")
-    if batch_size is not None and not batch_size >= 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    count = steps if steps is not None else epochs
-    if not isinstance(count, int) or count < 1:
-        raise ValueError(f"steps and epochs must be positive ints, got {count!r}")
-    per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
-    return count if steps is not None else count * per_epoch
+    for name, value in (("steps", steps), ("epochs", epochs), ("batch_size", batch_size)):
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if steps is not None:
+        return steps
+    assert epochs is not None
+    return epochs * (1 if batch_size is None else math.ceil(n / batch_size))
 
 
 def _batches(

@@ -31,6 +31,7 @@ def test_datasets_are_float_rows_of_two_with_integer_class_labels(name):
     assert y.shape == (60,) and y.dtype == np.int64
     classes = {"blobs": 4, "spiral": 3}.get(name, 2)
     assert set(y.tolist()) == set(range(classes))
+    assert (np.diff(y) < 0).any()  # rows shuffled: the classes are not in blocks
 
 
 @pytest.mark.parametrize("name", MAKERS)

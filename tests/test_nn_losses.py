@@ -159,6 +159,8 @@ def test_l2_and_l1_are_the_sums_of_squares_and_absolute_values_with_their_gradie
         (lambda: losses.cross_entropy([Value(1.0), Value(2.0)], 1.0), TypeError, "class index"),
         (lambda: losses.cross_entropy(Value(1.0), 0), ValueError, "sequence of logits"),
         (lambda: losses.mse([Value(1.0)], [1.0, 2.0]), ValueError, "1 outputs but 2 targets"),
+        (lambda: losses.hinge([Value(1.0), Value(2.0)], 1), TypeError, "one output per sample"),
+        (lambda: losses.binary_cross_entropy([Value(1.0)] * 3, 1), TypeError, "got 3"),
     ],
 )
 def test_bad_targets_raise_clear_errors(call, error, message):

@@ -183,8 +183,9 @@ def test_evaluate_gives_the_mean_loss_and_the_accuracy():
     [
         ({"steps": 2, "epochs": 2}, "exactly one of steps= and epochs="),
         ({}, "exactly one of steps= and epochs="),
-        ({"steps": 0}, "positive ints"),
-        ({"steps": 2, "batch_size": 0}, "batch_size must be at least 1"),
+        ({"steps": 0}, "steps must be a positive int, got 0"),
+        ({"epochs": 1.5}, "epochs must be a positive int, got 1.5"),
+        ({"steps": 2, "batch_size": 0}, "batch_size must be a positive int, got 0"),
     ],
 )
 def test_fit_rejects_bad_step_settings(kwargs, message):
