@@ -1,0 +1,151 @@
+"""Losses, penalties and accuracy.
+
+Each loss takes one sample's model output and its target and returns a Value; ``fit`` averages
+them over a batch. Each loss also knows how its output names a class (``loss.predict``): the
+sign of a hinge score, a positive logit for binary cross-entropy, the largest logit for
+cross-entropy. ``accuracy`` uses that rule, so it always agrees with the loss being trained.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar, Union
+
+import autograd
+from autograd import Value
+
+Scalar = Union[Value, float]  # noqa: UP007 - evaluated at runtime on Python 3.10
+F = TypeVar("F", bound=Callable[..., Value])
+
+
+def predict_sign(score: Scalar) -> int:
+    """+1 for a positive score, else -1 (labels in {-1, +1})."""
+    return 1 if _data(score) > 0 else -1
+
+
+def predict_positive(logit: Scalar) -> int:
+    """1 for a positive logit (probability above 1/2), else 0 (labels in {0, 1})."""
+    return 1 if _data(logit) > 0 else 0
+
+
+def predict_class(logits: Sequence[Scalar]) -> int:
+    """The index of the largest logit (the first one on a tie)."""
+    values = [_data(v) for v in logits]
+    return values.index(max(values))
+
+
+def predicts(rule: Callable[[Any], int] | None) -> Callable[[F], F]:
+    """Attach the prediction rule to a loss function as ``loss.predict``."""
+
+    def attach(loss: F) -> F:
+        loss.predict = rule  # type: ignore[attr-defined]
+        return loss
+
+    return attach
+
+
+@predicts(None)  # regression: no classes to be right about
+def mse(output: Scalar | Sequence[Scalar], target: float | Sequence[float]) -> Value:
+    """Squared error, averaged over the outputs when there are several."""
+    outputs = _as_list(output)
+    targets = [_real(t, "target") for t in _as_list(target)]
+    if len(outputs) != len(targets):
+        raise ValueError(f"mse() got {len(outputs)} outputs but {len(targets)} targets")
+    squares = [d * d for d in (o - t for o, t in zip(outputs, targets))]
+    return _value(squares[0]) if len(squares) == 1 else autograd.sum(squares) / len(squares)
+
+
+@predicts(predict_sign)
+def hinge(score: Scalar, target: float) -> Value:
+    """micrograd's max-margin loss ``relu(1 - target * score)``, target in {-1, +1}."""
+    t = _real(target, "target")
+    if t not in (-1.0, 1.0):
+        raise ValueError(
+            f"hinge() needs targets in {{-1, +1}}, got {target!r}; see signed_labels()"
+        )
+    return (1 - t * _value(score)).relu()
+
+
+@predicts(predict_positive)
+def binary_cross_entropy(logit: Scalar, target: float) -> Value:
+    """``-[t log p + (1 - t) log(1 - p)]`` with ``p = sigmoid(logit)``, as ``softplus(z) - t z``:
+    finite for any logit. Target in [0, 1]."""
+    t = _real(target, "target")
+    if not 0.0 <= t <= 1.0:
+        raise ValueError(f"binary_cross_entropy() needs a target in [0, 1], got {target!r}")
+    z = _value(logit)
+    return z.softplus() - t * z
+
+
+@predicts(predict_class)
+def cross_entropy(logits: Sequence[Scalar], target_index: int) -> Value:
+    """``-log softmax(logits)[target_index]`` via log-sum-exp: finite for any finite logits."""
+    shifted = _shifted(logits)
+    try:
+        k = operator.index(target_index)
+    except TypeError:
+        raise TypeError(
+            f"cross_entropy() needs an integer class index, got {type(target_index).__name__}"
+        ) from None
+    if not 0 <= k < len(shifted):
+        raise ValueError(f"class index {k} is out of range for {len(shifted)} logits")
+    return autograd.sum(s.exp() for s in shifted).log() - shifted[k]
+
+
+def softmax(logits: Sequence[Scalar]) -> list[Value]:
+    """Probabilities ``exp(l_i) / sum_j exp(l_j)``, computed without overflow."""
+    exps = [s.exp() for s in _shifted(logits)]
+    total = autograd.sum(exps)
+    return [e / total for e in exps]
+
+
+def l2(params: Iterable[Value]) -> Value:
+    """The sum of squares of the parameters (no factor 1/2): ``1e-4 * l2(ps)`` is micrograd's."""
+    return autograd.sum(p * p for p in params)
+
+
+def l1(params: Iterable[Value]) -> Value:
+    """The sum of absolute values of the parameters."""
+    return autograd.sum(abs(p) for p in params)
+
+
+def accuracy(
+    outputs: Iterable[Any], targets: Iterable[Any], predict: Callable[[Any], int]
+) -> float:
+    """The fraction of outputs whose prediction (e.g. ``hinge.predict``) equals the target."""
+    pairs = list(zip(outputs, targets))
+    if not pairs:
+        raise ValueError("accuracy() of no samples")
+    return sum(predict(o) == t for o, t in pairs) / len(pairs)
+
+
+def _shifted(logits: Sequence[Scalar]) -> list[Value]:
+    """``logits - max(logits)``: the largest becomes 0, so no exp overflows."""
+    if isinstance(logits, (Value, numbers.Real)) or len(logits) == 0:
+        raise ValueError("expected a sequence of logits, one per class")
+    top = max(_data(v) for v in logits)
+    return [_value(v) - top for v in logits]
+
+
+def _data(x: Scalar) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def _value(x: Scalar) -> Value:
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, (list, tuple)):
+        raise TypeError(f"expected one output per sample, got {len(x)} (a model for classes?)")
+    return Value(x)
+
+
+def _real(x: object, name: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
+    return float(x)
+
+
+def _as_list(x: Any) -> list[Any]:
+    return [x] if isinstance(x, (Value, numbers.Real)) else list(x)

@@ -1,0 +1,150 @@
+"""The training loop: ``fit`` runs forward, loss, backward and the optimizer step, with a progress
+bar, and returns the ``History`` of loss and accuracy; ``evaluate`` scores a model on held-out data.
+
+Each step is what a hand-written loop does (micrograd's demo, for instance)::
+
+    outputs = [model(x) for x in X_batch]
+    total = sum(loss(o, t) for o, t in zip(outputs, y_batch)) / len(X_batch) + penalty(params)
+    optimizer.zero_grad(); total.backward(); optimizer.lr = schedule(k); optimizer.step()
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from tqdm.auto import tqdm
+
+import autograd
+from autograd import Value
+
+from .datasets import minibatches
+from .losses import accuracy
+from .module import Module
+from .optim import Optimizer, Schedule
+
+Loss = Callable[[Any, Any], Value]
+Penalty = Callable[[list[Value]], Value]
+
+
+@dataclass(repr=False)
+class History:
+    """The loss (penalty included) and the batch accuracy of every step, in order. ``accuracy``
+    stays empty when the loss has no prediction rule (``loss.predict``), as for ``mse``."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(steps=0)"
+        last = f", accuracy={self.accuracy[-1]:.3f}" if self.accuracy else ""
+        return f"History(steps={len(self)}, loss={self.loss[-1]:.4g}{last})"
+
+
+def fit(
+    model: Module,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    loss: Loss,
+    optimizer: Optimizer,
+    steps: int | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    schedule: Schedule | None = None,
+    penalty: Penalty | None = None,
+    progress: bool = True,
+    seed: int | None = None,
+) -> History:
+    """Train ``model`` on rows ``X`` with targets ``y`` and return the ``History``.
+
+    Give ``steps`` (optimizer steps) or ``epochs`` (passes over the data). ``batch_size=None``
+    uses every row in every step; otherwise each epoch visits the rows in minibatches, shuffled
+    with ``seed``. ``schedule(k)`` sets the learning rate of step ``k``; ``penalty(params)`` is
+    added to the batch's mean loss (e.g. ``lambda ps: 1e-4 * l2(ps)``). ``progress`` shows a
+    ``tqdm`` bar (a widget in a notebook); ``progress=False`` prints nothing.
+    """
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    if X.ndim != 2 or len(X) != len(y) or len(X) == 0:
+        raise ValueError(
+            f"fit() needs rows X (n, inputs) and n targets y, got {X.shape}, {y.shape}"
+        )
+    total = _step_count(len(X), steps, epochs, batch_size)
+    batches = _batches(X, y, total, batch_size, np.random.default_rng(seed))
+    params = model.parameters()
+    predict = getattr(loss, "predict", None)
+    history = History()
+    with tqdm(total=total, disable=not progress, unit="step", desc=type(model).__name__) as bar:
+        for k, (rows, targets) in enumerate(batches):
+            outputs = [model(row) for row in rows]
+            objective = _objective(outputs, targets, loss, penalty, params)
+            optimizer.zero_grad()
+            objective.backward()
+            if schedule is not None:
+                optimizer.lr = schedule(k)
+            optimizer.step()
+            history.loss.append(objective.data)
+            status = {"loss": f"{objective.data:.4g}"}
+            if predict is not None:
+                history.accuracy.append(accuracy(outputs, targets, predict))
+                status["accuracy"] = f"{history.accuracy[-1]:.3f}"
+            bar.set_postfix(status, refresh=False)
+            bar.update()
+    return history
+
+
+def evaluate(model: Module, X: ArrayLike, y: ArrayLike, loss: Loss) -> tuple[float, float | None]:
+    """The mean loss of ``model`` on ``X, y`` and its accuracy (None without ``loss.predict``),
+    computed without recording a graph."""
+    rows, targets = np.asarray(X, dtype=np.float64).tolist(), np.asarray(y).tolist()
+    predict = getattr(loss, "predict", None)
+    with autograd.no_grad():
+        outputs = [model(row) for row in rows]
+        mean = sum(loss(o, t).data for o, t in zip(outputs, targets)) / len(rows)
+    return mean, None if predict is None else accuracy(outputs, targets, predict)
+
+
+def _objective(
+    outputs: list[Any], targets: list[Any], loss: Loss, penalty: Penalty | None, params: list[Value]
+) -> Value:
+    """The batch's mean loss plus the penalty: the Value that ``backward()`` starts from."""
+    mean = autograd.sum(loss(o, t) for o, t in zip(outputs, targets)) / len(outputs)
+    return mean + penalty(params) if penalty is not None else mean
+
+
+def _step_count(n: int, steps: int | None, epochs: int | None, batch_size: int | None) -> int:
+    if (steps is None) == (epochs is None):
+        raise ValueError("fit() needs exactly one of steps= and epochs=")
+    for name, value in (("steps", steps), ("epochs", epochs), ("batch_size", batch_size)):
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if steps is not None:
+        return steps
+    assert epochs is not None
+    return epochs * (1 if batch_size is None else math.ceil(n / batch_size))
+
+
+def _batches(
+    X: NDArray[Any], y: NDArray[Any], total: int, batch_size: int | None, rng: np.random.Generator
+) -> Iterator[tuple[list[Any], list[Any]]]:
+    """``total`` batches as lists (plain floats and ints are fastest to compute with)."""
+    if batch_size is None:
+        rows, targets = X.tolist(), y.tolist()
+        for _ in range(total):
+            yield rows, targets
+        return
+    done = 0
+    while True:
+        for X_batch, y_batch in minibatches(X, y, batch_size, rng):
+            yield X_batch.tolist(), y_batch.tolist()
+            done += 1
+            if done == total:
+                return

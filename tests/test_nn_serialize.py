@@ -1,0 +1,197 @@
+"""Model files: JSON round trips, atomic writes, and a clear ValueError for every bad file."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+import nn
+from nn import MLP, Layer, Neuron
+from nn.serialize import FORMAT, VERSION
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda seed: MLP(2, [5, 4, 3], activation="tanh", seed=seed),
+        lambda seed: Layer(3, 2, activation="sigmoid", seed=seed),
+        lambda seed: Neuron(4, nonlin=False, seed=seed),
+    ],
+)
+def test_save_then_load_gives_identical_outputs(tmp_path, build):
+    model = build(0)
+    for i, p in enumerate(model.parameters()):
+        p.data += i / 7  # biases too, and digits that only an exact round trip keeps
+    path = tmp_path / "model.json"
+    model.save(path)
+    into_existing = build(1)
+    into_existing.load(path)
+    rebuilt = nn.load(path)
+    assert type(rebuilt) is type(model) and repr(rebuilt) == repr(model)
+    nin = model.config()["nin"]
+    x = [0.1 * (k + 1) for k in range(nin)]
+    expected = _datas(model(x))
+    assert _datas(into_existing(x)) == expected
+    assert _datas(rebuilt(x)) == expected
+    assert rebuilt.state_dict() == model.state_dict()
+
+
+def _datas(out):
+    return [o.data for o in out] if isinstance(out, list) else [out.data]
+
+
+def test_a_model_file_is_json_with_format_version_architecture_and_weights(tmp_path):
+    model = MLP(2, [3, 1], seed=0)
+    model.save(tmp_path / "m.json")
+    document = json.loads((tmp_path / "m.json").read_text())
+    assert document["format"] == FORMAT and document["version"] == VERSION
+    assert document["architecture"] == {
+        "type": "MLP",
+        "config": {"nin": 2, "nouts": [3, 1], "activation": "relu"},
+    }
+    assert document["weights"] == model.state_dict()
+
+
+def test_save_replaces_an_existing_file_and_leaves_no_temporary_files(tmp_path):
+    path = tmp_path / "m.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    newer = MLP(2, [3, 1], seed=1)
+    newer.save(path)
+    assert os.listdir(tmp_path) == ["m.json"]
+    assert json.loads(path.read_text())["weights"] == newer.state_dict()
+
+
+def test_a_crash_while_saving_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    before = path.read_bytes()
+
+    def crash(source, destination):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        MLP(2, [3, 1], seed=1).save(path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def _valid_document():
+    model = MLP(2, [3, 1], seed=0)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "architecture": model.architecture(),
+        "weights": model.state_dict(),
+    }
+
+
+def _write(path, document):
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+
+
+def _with(**changes):
+    document = _valid_document()
+    document.update(changes)
+    return document
+
+
+def _without_weight(name):
+    document = _valid_document()
+    del document["weights"][name]
+    return document
+
+
+def _with_weight(name, value):
+    document = _valid_document()
+    document["weights"][name] = value
+    return document
+
+
+BAD_FILES = {
+    "truncated": (json.dumps(_valid_document())[:150], "not valid JSON"),
+    "empty": ("", "not valid JSON"),
+    "not an object": ("[1, 2, 3]", "not a valuegraph model file"),
+    "another format": (_with(format="keras"), "not a valuegraph model file"),
+    "newer version": (_with(version=VERSION + 1), f"format version {VERSION + 1}"),
+    "no version": ({k: v for k, v in _valid_document().items() if k != "version"}, "version None"),
+    "no architecture": (_with(architecture=None), 'no valid "architecture"'),
+    "no weights": (_with(weights=[0.1, 0.2]), 'no "weights"'),
+    "wrong shape": (
+        _with(
+            architecture={
+                "type": "MLP",
+                "config": {"nin": 2, "nouts": [4, 1], "activation": "relu"},
+            }
+        ),
+        r"different architecture.*nouts=\[4, 1\].*nouts=\[3, 1\]",
+    ),
+    "wrong activation": (
+        _with(
+            architecture={
+                "type": "MLP",
+                "config": {"nin": 2, "nouts": [3, 1], "activation": "tanh"},
+            }
+        ),
+        "different architecture",
+    ),
+    "a missing weight": (
+        _without_weight("layers.1.neurons.0.b"),
+        r"missing layers\.1\.neurons\.0\.b",
+    ),
+    "an extra weight": (
+        _with_weight("layers.2.neurons.0.b", 1.0),
+        r"unexpected layers\.2\.neurons",
+    ),
+    "a weight that is text": (_with_weight("layers.0.neurons.0.b", "0.5"), "not numbers"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_loading_a_bad_file_is_a_value_error_naming_the_problem_and_changes_nothing(tmp_path, case):
+    content, message = BAD_FILES[case]
+    path = tmp_path / "bad.json"
+    _write(path, content)
+    model = MLP(2, [3, 1], seed=5)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=message):
+        model.load(path)
+    assert model.state_dict() == before
+
+
+def test_loading_a_missing_file_is_a_value_error_naming_the_path(tmp_path):
+    model = MLP(2, [3, 1], seed=5)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"no model file at .*nowhere\.json"):
+        model.load(tmp_path / "nowhere.json")
+    with pytest.raises(ValueError, match="no model file"):
+        nn.load(tmp_path / "nowhere.json")
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize(
+    ("architecture", "message"),
+    [
+        ({"type": "Transformer", "config": {}}, "load\\(\\) cannot build"),
+        ({"type": "MLP", "config": {"nin": 2, "nouts": [], "activation": "relu"}}, "unusable"),
+        ({"type": "MLP", "config": {"nin": 2, "depth": 3}}, "unusable"),
+    ],
+)
+def test_building_from_a_file_with_an_unknown_or_broken_architecture_is_a_value_error(
+    tmp_path, architecture, message
+):
+    path = tmp_path / "m.json"
+    _write(path, _with(architecture=architecture))
+    with pytest.raises(ValueError, match=message):
+        nn.load(path)
+
+
+def test_building_from_a_file_leaves_the_global_random_state_alone(tmp_path):
+    import random
+
+    MLP(2, [3, 1], seed=0).save(tmp_path / "m.json")
+    state = random.getstate()
+    nn.load(tmp_path / "m.json")
+    assert random.getstate() == state
