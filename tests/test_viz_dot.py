@@ -182,9 +182,15 @@ def test_highlight_marks_every_path_from_the_node_to_the_root_and_nothing_else()
     b, c = a * 2, a + 1  # v1 (o1), v2 (o2)
     d = b * c + e  # v3 = b * c, v4 = e, v5 = v3 + e
     source = draw_dot(d, highlight=a).source
-    marked = {n for n in re.findall(r"^\t(\w+) \[.*", source, re.MULTILINE) if style.HIGHLIGHT in attributes(source, n)}
+    marked = {
+        n
+        for n in re.findall(r"^\t(\w+) \[.*", source, re.MULTILINE)
+        if style.HIGHLIGHT in attributes(source, n)
+    }
     assert marked == {"v0", "v1", "o1", "v2", "o2", "v3", "o3", "v5", "o5"}
-    marked_edges = set(re.findall(rf"^\t(\S+) -> (\S+) \[.*{style.HIGHLIGHT}", source, re.MULTILINE))
+    marked_edges = set(
+        re.findall(rf"^\t(\S+) -> (\S+) \[.*{style.HIGHLIGHT}", source, re.MULTILINE)
+    )
     assert ("v4", "o5") not in marked_edges and ("c1_1", "o1") not in marked_edges
     assert {("v0", "o1"), ("v0", "o2"), ("v3", "o5"), ("o5", "v5")} <= marked_edges
 
@@ -269,7 +275,9 @@ def test_dot_is_byte_identical_across_processes_with_different_hash_seeds():
     outputs = []
     for seed in ("0", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True
+        )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert int(outputs[0].split()[1]) > 10_000  # the whole loss graph was drawn

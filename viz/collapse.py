@@ -24,7 +24,9 @@ from . import style
 from .dot import GraphTooLargeError, new_graph
 from .render import Drawing
 
-PARAMETER = re.compile(r"(?:(?P<layer>layers\.\d+)\.)?(?P<neuron>neurons\.\d+\.)?(?:w\[\d+\]|b)")
+PARAMETER = re.compile(
+    r"(?:(?P<layer>layers\.\d+)\.(?=neurons))?(?P<neuron>neurons\.\d+\.)?(?:w\[\d+\]|b)"
+)
 ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid", "leaky_relu", "softplus"})
 CHAINS = frozenset({"+", "*", "sum"})  # ops whose running form a + b + c folds into one group
 LEVELS = ("neuron", "layer")
@@ -169,7 +171,7 @@ def _draw(
             extra = {"label": f"×{count}", "fontcolor": style.FAINT, "penwidth": width}
         graph.edge(ids[tail], ids[head], **extra)
     if colored:
-        graph.node("legend", style.legend(scale), shape="plain")
+        graph.node("legend", style.legend(scale), shape="plain", style="solid")
     return graph
 
 

@@ -165,7 +165,7 @@ def build(
                 graph.node(f"c{k}_{i}", style.number(parent), **_CONSTANT)
                 graph.edge(f"c{k}_{i}", head)
     if colored:
-        graph.node("legend", style.legend(scale), shape="plain")
+        graph.node("legend", style.legend(scale), shape="plain", style="solid")
     return graph
 
 

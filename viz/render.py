@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import secrets
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder, so an existing file
     is replaced whole or left intact."""
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -112,13 +113,14 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
 
 
 class Drawing:
-    """A drawn graph: ``source`` is its DOT text, ``graph`` the ``graphviz.Digraph``.
+    """A drawn graph: ``source`` is its DOT text, ``graph`` the ``graphviz.Digraph`` (or any
+    ``graphviz`` object with a ``source``, such as ``graphviz.Source(dot_text)``).
 
     ``to_svg()`` and ``render(path)`` run a renderer; in Jupyter it shows itself as SVG (or, when
     no renderer works, as text saying why, never a traceback).
     """
 
-    def __init__(self, graph: graphviz.Digraph) -> None:
+    def __init__(self, graph: graphviz.Digraph | graphviz.Source) -> None:
         self.graph = graph
 
     @property

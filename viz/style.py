@@ -55,12 +55,13 @@ def number(x: float) -> str:
 
 
 def text(s: str) -> str:
-    """Any text made safe inside an HTML-like label: markup escaped, control characters shown
-    as escapes, long text cut."""
+    """Any text made safe inside an HTML-like label: markup and backslashes escaped, control
+    characters shown as escapes, long text cut."""
     s = "".join(c if c.isprintable() else repr(c)[1:-1] for c in s)
     if len(s) > MAX_LABEL:
         s = s[: MAX_LABEL - 1] + "…"
-    return html.escape(s, quote=True)
+    # Graphviz reads escapes even inside HTML labels (\N is the node's name, \\ a backslash)
+    return html.escape(s, quote=True).replace("\\", "\\\\")
 
 
 def grad_fill(grad: float, scale: float) -> str:
