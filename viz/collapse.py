@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import graphviz
 
-from autograd import OPS, Value, topological_order
+from autograd import Value, topological_order
 
 from . import style
-from .dot import GraphTooLargeError, new_graph
+from .dot import GraphTooLargeError, new_graph, op_symbol
 from .render import Drawing
 
 PARAMETER = re.compile(
@@ -126,8 +126,9 @@ def _key(
         return group_of[first].key
     if node.op in CHAINS:
         for parent in node.parents:
-            extends = isinstance(parent, Value) and parent.op == node.op
-            if extends and consumers[parent] == 1 and group_of[parent].key[0] == "ops":
+            if not isinstance(parent, Value) or parent.op != node.op:
+                continue
+            if consumers[parent] == 1 and group_of[parent].key[0] == "ops":
                 return group_of[parent].key
     inputs = dict.fromkeys(
         group_of[p].family if isinstance(p, Value) else "number" for p in node.parents
@@ -196,7 +197,7 @@ def _look(group: Group, scale: float | None) -> tuple[str, dict[str, str]]:
         }
     value = group.members[0]
     if count > 1:
-        symbol = style.text(OPS[value.op].label if value.op in OPS else value.op)
+        symbol = style.text(op_symbol(value.op))
         cells = [style.cell(symbol, bold=True), style.cell(f"×{count}", color=style.FAINT, size=9)]
         return style.table(style.row(*cells)), {
             **box,
@@ -205,23 +206,11 @@ def _look(group: Group, scale: float | None) -> tuple[str, dict[str, str]]:
         }
     cells = []
     if value.op:
-        cells.append(
-            style.cell(
-                style.text(OPS[value.op].label if value.op in OPS else value.op), color=style.FAINT
-            )
-        )
+        cells.append(style.cell(style.text(op_symbol(value.op)), color=style.FAINT))
     if value.label:
         cells.append(style.cell(style.text(value.label), bold=True))
-    cells.append(
-        style.cell(
-            f'<FONT COLOR="{style.FAINT}" POINT-SIZE="9">data </FONT>{style.number(value.data)}'
-        )
-    )
-    cells.append(
-        style.cell(
-            f'<FONT COLOR="{style.FAINT}" POINT-SIZE="9">grad </FONT>{style.number(value.grad)}'
-        )
-    )
+    cells.append(style.field("data", style.number(value.data)))
+    cells.append(style.field("grad", style.number(value.grad)))
     fill = style.grad_fill(value.grad, scale) if scale is not None else style.NEUTRAL_FILL
     look = {"peripheries": "2"} if kind == "output" else {}
     return style.table(style.row(*cells)), {**box, "fillcolor": fill, **look}

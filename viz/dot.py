@@ -187,15 +187,11 @@ def _kind(value: Value) -> str:
 
 def _value_label(name: str, value: Value, grad: tuple[float | None, bool] | None) -> str:
     cells = [style.cell(name, bold=True)] if name else []
-    cells.append(
-        style.cell(
-            f'<FONT COLOR="{style.FAINT}" POINT-SIZE="9">data </FONT>{style.number(value.data)}'
-        )
-    )
+    cells.append(style.field("data", style.number(value.data)))
     if grad is not None:
         number, final = grad
         shown = "?" if number is None else style.number(number) + ("" if final else " …")
-        cells.append(style.cell(f'<FONT COLOR="{style.FAINT}" POINT-SIZE="9">grad </FONT>{shown}'))
+        cells.append(style.field("grad", shown))
     return style.table(style.row(*cells))
 
 
@@ -212,13 +208,14 @@ def _value_attributes(kind: str, fill: str, marked: bool) -> dict[str, str]:
     return attributes
 
 
-def _symbol(op: str) -> str:
+def op_symbol(op: str) -> str:
+    """How an op is shown: as the user wrote it (``neg`` is ``-``)."""
     return OPS[op].label if op in OPS else op
 
 
 def _op_label(op: str, tags: tuple[str, ...], rankdir: str) -> str:
     """The op as written; where argument order matters, one port per argument, named."""
-    symbol = style.text(_symbol(op))
+    symbol = style.text(op_symbol(op))
     if not any(tags):
         return symbol
     ports = [style.port(f"p{i}", style.text(tag)) for i, tag in enumerate(tags)]
@@ -228,7 +225,7 @@ def _op_label(op: str, tags: tuple[str, ...], rankdir: str) -> str:
 
 
 def _op_attributes(op: str, ported: bool, marked: bool) -> dict[str, str]:
-    symbol = _symbol(op)
+    symbol = op_symbol(op)
     shape = "box" if ported else "circle" if len(symbol) <= 2 else "ellipse"
     attributes = {
         "shape": shape,

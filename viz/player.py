@@ -21,7 +21,7 @@ from pathlib import Path
 from autograd import OPS, Value, ieee, topological_order
 
 from . import style
-from .dot import GraphTooLargeError, Marks, build, check_options
+from .dot import GraphTooLargeError, Marks, build, check_options, op_symbol
 from .player_page import page, player
 from .render import Drawing, Renderer, write_atomic
 from .symbolic import Symbol, constant, partials_as_text
@@ -70,7 +70,9 @@ def backprop_steps(
     names = {v: v.label or f"v{k}" for k, v in enumerate(order)}
     pending = Counter(p for v in order for p in v.parents if isinstance(p, Value))
     grads: dict[Value, float] = {root: float(gradient)}
-    frames = [(None, f"seed: {names[root]}.grad = {style.number(gradient)}", ())]
+    frames: list[tuple[Value | None, str, tuple[str, ...]]] = [
+        (None, f"seed: {names[root]}.grad = {style.number(gradient)}", ())
+    ]
     snapshots = [(dict(grads), _final(grads, pending))]
     for node in reversed(order):
         if not node.parents:
@@ -144,7 +146,7 @@ def _draw(
 def _expression(node: Value, names: dict[Value, str]) -> str:
     """``c = a * b``, ``d = tanh(c)``, ``e = -d``: the node as the user wrote it."""
     args = [names[p] if isinstance(p, Value) else style.number(p) for p in node.parents]
-    symbol = OPS[node.op].label if node.op in OPS else node.op
+    symbol = op_symbol(node.op)
     if node.op in INFIX:
         written = f"{args[0]} {symbol} {args[1]}"
     elif node.op == "neg":

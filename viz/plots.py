@@ -62,7 +62,8 @@ def plot_decision_boundary(
     for label, color in zip(classes, CLASS_COLORS):
         chosen = labels == label
         ax.scatter(
-            *points[chosen].T,
+            points[chosen, 0],
+            points[chosen, 1],
             s=22,
             c=color,
             edgecolors="white",
@@ -103,7 +104,7 @@ def plot_history(history: Any, *, title: str = "training") -> Figure:
     fig = Figure(figsize=(5 * len(panels), 3.6), layout="constrained")
     fig.suptitle(title)
     for ax, panel in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
-        palette = {}
+        palette: dict[str, str] = {}
         for key, values in panel.items():
             base = key.split("_", 1)[1] if key.startswith(("val_", "test_")) else key
             held_out = base != key

@@ -104,6 +104,11 @@ def cell(content: str, *, color: str = "", size: int = 0, bold: bool = False, sp
     return f'<TD ALIGN="LEFT"{colspan}>{content}</TD>'
 
 
+def field(name: str, shown: str) -> str:
+    """A cell with a small grey name before its value: ``data 2``."""
+    return cell(f'<FONT COLOR="{FAINT}" POINT-SIZE="9">{name} </FONT>{shown}')
+
+
 def legend(scale: float) -> str:
     """The key to ``grad_fill``: swatches from ``-scale`` to ``+scale``."""
     stops = (-1.0, -0.25, 0.0, 0.25, 1.0)
