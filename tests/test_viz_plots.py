@@ -1,0 +1,109 @@
+"""The training plots, drawn with matplotlib's Agg backend."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure
+
+from autograd import Value
+from viz import plot_decision_boundary, plot_history
+
+POINTS = [[0.0, 1.0], [1.0, 0.0], [2.0, 1.5], [0.5, 2.0], [1.5, 0.2], [-0.5, -1.0]]
+LABELS = [-1, 1, 1, -1, 1, -1]
+
+
+def linear(point: list[float]) -> Value:
+    """Positive below the line x2 = x1: the boundary the plot must draw."""
+    return Value(point[0]) - point[1]
+
+
+def png_bytes(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def test_decision_boundary_is_drawn_where_the_model_changes_sign():
+    fig = plot_decision_boundary(linear, POINTS, LABELS, resolution=60)
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    (line,) = [c for c in ax.collections if list(getattr(c, "levels", [])) == [0.0]]
+    vertices = np.concatenate([p.vertices for p in line.get_paths()])
+    step = 3.0 / 59  # the grid spacing
+    assert len(vertices) > 10 and np.all(np.abs(vertices[:, 0] - vertices[:, 1]) < step)
+    assert png_bytes(fig).startswith(b"\x89PNG")
+
+
+def test_points_are_plotted_by_class_with_a_legend():
+    fig = plot_decision_boundary(linear, np.array(POINTS), LABELS, resolution=20)
+    (ax,) = fig.axes
+    scatters = [
+        c for c in ax.collections if c.get_offsets().shape[-1] == 2 and len(c.get_offsets())
+    ]
+    by_label = {t.get_text(): s for t, s in zip(ax.get_legend().get_texts(), scatters[-2:])}
+    assert set(by_label) == {"y = -1", "y = 1"}
+    negative = [p for p, y in zip(POINTS, LABELS) if y == -1]
+    assert np.allclose(by_label["y = -1"].get_offsets(), negative)
+
+
+def test_a_model_returning_a_list_of_outputs_is_read_at_its_first():
+    fig = plot_decision_boundary(lambda p: [linear(p), Value(0.0)], POINTS, LABELS, resolution=10)
+    assert png_bytes(fig).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("points", "labels", "message"),
+    [
+        ([[0.0, 1.0, 2.0]], [1], "2 coordinates"),
+        (POINTS, LABELS[:-1], "one label per point"),
+        (POINTS, [0, 1, 2, 0, 1, 2], "two classes"),
+    ],
+)
+def test_bad_data_is_a_clear_error(points, labels, message):
+    with pytest.raises(ValueError, match=message):
+        plot_decision_boundary(linear, points, labels)
+
+
+HISTORY = {
+    "loss": [2.0, 1.0, 0.5, 0.3],
+    "val_loss": [2.1, 1.2, 0.7, 0.6],
+    "accuracy": [0.5, 0.7, 0.8, 0.9],
+}
+
+
+@pytest.mark.parametrize(
+    "history",
+    [HISTORY, [{k: v[i] for k, v in HISTORY.items()} for i in range(4)]],
+    ids=["dict of lists", "list of dicts"],
+)
+def test_history_plots_losses_and_metrics_side_by_side(history):
+    fig = plot_history(history)
+    losses, metrics = fig.axes
+    lines = {line.get_label(): line for ax in fig.axes for line in ax.get_lines()}
+    assert list(lines["loss"].get_ydata()) == HISTORY["loss"]
+    assert list(lines["accuracy"].get_ydata()) == HISTORY["accuracy"]
+    assert lines["val_loss"].get_color() == lines["loss"].get_color()
+    assert lines["val_loss"].get_linestyle() == "--" and lines["loss"].get_linestyle() == "-"
+    assert {line.get_label() for line in losses.get_lines()} == {"loss", "val_loss"}
+    assert losses.get_yscale() == "linear" and metrics.get_ylabel() == "metric"
+    assert png_bytes(fig).startswith(b"\x89PNG")
+
+
+def test_a_loss_falling_over_decades_gets_a_log_scale_and_one_panel():
+    fig = plot_history({"loss": [10.0, 1.0, 0.01]})
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log"
+
+
+def test_history_of_the_wrong_shape_is_a_clear_error():
+    with pytest.raises(TypeError, match="dict of lists"):
+        plot_history(3.0)
+    with pytest.raises(ValueError, match="empty"):
+        plot_history({"loss": []})

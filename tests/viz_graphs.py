@@ -1,0 +1,56 @@
+"""Small graphs the viz tests draw, and the renderers present on this machine."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+
+import autograd
+from autograd import Value
+from viz import find_renderers
+
+# every renderer present: the tests run through each (CI has both system dot and graphviz-pure)
+RENDERERS = find_renderers()
+RENDERER_IDS = [r.name for r in RENDERERS]
+
+
+def small_expression() -> Value:
+    """micrograd's first example: L = tanh(a * b + c), backward done."""
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    out = (d * 0.1).tanh()
+    out.label = "L"
+    out.backward()
+    return out
+
+
+def ordered_operations() -> Value:
+    """Every op whose argument order matters, with constants on either side."""
+    a, b = Value(3.0, label="a"), Value(1.5, label="b")
+    out = (a - b) / (2 - a) + a**b + b**2 + 2**a
+    out.backward()
+    return out
+
+
+def neuron() -> Value:
+    """One neuron as nn builds it: tanh(dot(w, x, b)) with labelled parameters."""
+    w = [Value(-3.0, label="w[0]"), Value(1.0, label="w[1]")]
+    b = Value(6.8813735870195432, label="b")
+    x = [Value(2.0), Value(0.0)]
+    out = autograd.dot(w, x, b).tanh()
+    out.backward()
+    return out
+
+
+def svg_text(svg: str) -> str:
+    """All text an SVG shows, parsed as XML (so it must be well formed)."""
+    root = ElementTree.fromstring(svg)
+    return "".join(root.itertext())
+
+
+def node_titles(svg: str) -> list[str]:
+    """The DOT ids of the nodes in an SVG, in drawing order."""
+    return re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>', svg)

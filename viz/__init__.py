@@ -1,0 +1,40 @@
+"""valuegraph's pictures: Graphviz drawings of a Value's graph, a step-by-step backprop player,
+and matplotlib plots for training.
+
+>>> from autograd import Value
+>>> from viz import draw_dot
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> drawing = draw_dot(a * b + 1)
+>>> drawing.source.startswith("digraph")
+True
+"""
+
+from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
+from .player import Step, Steps, backprop_steps, save_html
+from .render import Drawing, GraphvizNotFoundError, Renderer, RenderError, find_renderers
+
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "Drawing",
+    "GraphTooLargeError",
+    "GraphvizNotFoundError",
+    "RenderError",
+    "Renderer",
+    "Step",
+    "Steps",
+    "backprop_steps",
+    "draw_dot",
+    "find_renderers",
+    "plot_decision_boundary",
+    "plot_history",
+    "save_html",
+]
+
+
+def __getattr__(name: str) -> object:
+    """The plots load matplotlib, so they are imported on first use."""
+    if name in ("plot_decision_boundary", "plot_history"):
+        from . import plots
+
+        return getattr(plots, name)
+    raise AttributeError(f"module 'viz' has no attribute {name!r}")

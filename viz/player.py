@@ -1,0 +1,177 @@
+"""The backprop player: backward, one frame per step, as the engine runs it.
+
+``backprop_steps(root)`` replays ``backward()``: first the seed, then each op node in reverse
+topological order, applying that op's derivative rule from the op table to pass the gradient
+to its inputs. Each frame draws the graph with the node being processed highlighted, gradients
+that are final, ones still adding up (marked ``…``) and ones not computed yet (``?``), and spells
+out the rule it applied: ``a.grad += b.data * c.grad = -3 * 1 = -3``. ``save_html`` writes the
+frames as one self-contained HTML file; in Jupyter the same player shows inline.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograd import OPS, Value, ieee, topological_order
+
+from . import style
+from .dot import GraphTooLargeError, Marks, build, check_options, op_symbol
+from .player_page import page, player
+from .render import Drawing, Renderer, write_atomic
+from .symbolic import Symbol, constant, partials_as_text
+
+DEFAULT_MAX_NODES = 200  # one frame per op node: past this, a player is a slide show nobody watches
+INFIX = frozenset({"+", "-", "*", "/", "**", "pow", "rpow"})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of backward: the node processed (None for the seed), what it did, the picture."""
+
+    node: Value | None
+    title: str
+    lines: tuple[str, ...]  # the local rule applied, one line per input
+    grads: dict[Value, float]  # every gradient reached so far, after this step
+    final: frozenset[Value]  # the gradients no later step changes
+    drawing: Drawing
+
+
+class Steps(tuple[Step, ...]):
+    """The frames of ``backprop_steps``; shows itself as the player in Jupyter."""
+
+    def _repr_html_(self) -> str:
+        try:
+            return player(_frames(self, None), _unique_id())
+        except Exception as error:  # a notebook shows the reason as text, never a traceback
+            return f"<pre>(could not draw the backprop player: {html.escape(str(error))})</pre>"
+
+
+def backprop_steps(
+    root: Value, gradient: float = 1.0, *, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES
+) -> Steps:
+    """One ``Step`` per step of ``root.backward(gradient)``, in the order the engine takes them.
+
+    The Values' own ``.grad`` are not touched; the gradients shown are those this backward pass
+    computes (leaves start from 0, as after ``zero_grad``).
+    """
+    check_options(root, rankdir, "grad", max_nodes)
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise GraphTooLargeError(
+            f"the graph has {len(order):,} Values, more than max_nodes={max_nodes:,}: that is a "
+            f"frame per op node; play a smaller expression or raise max_nodes"
+        )
+    names = {v: v.label or f"v{k}" for k, v in enumerate(order)}
+    pending = Counter(p for v in order for p in v.parents if isinstance(p, Value))
+    grads: dict[Value, float] = {root: float(gradient)}
+    frames: list[tuple[Value | None, str, tuple[str, ...]]] = [
+        (None, f"seed: {names[root]}.grad = {style.number(gradient)}", ())
+    ]
+    snapshots = [(dict(grads), _final(grads, pending))]
+    for node in reversed(order):
+        if not node.parents:
+            continue
+        lines = _apply_rule(node, names, grads, pending)
+        frames.append((node, f"backward through {_expression(node, names)}", tuple(lines)))
+        snapshots.append((dict(grads), _final(grads, pending)))
+    final = [g for v, g in grads.items() if v is not root]
+    scale = style.grad_scale(final)
+    return Steps(
+        Step(node, title, lines, shown, final, _draw(order, node, shown, final, scale, rankdir))
+        for (node, title, lines), (shown, final) in zip(frames, snapshots)
+    )
+
+
+def _apply_rule(
+    node: Value, names: dict[Value, str], grads: dict[Value, float], pending: Counter[Value]
+) -> list[str]:
+    """Pass ``node``'s gradient to its inputs as ``backward()`` does; the lines saying so."""
+    inputs = [p.data if isinstance(p, Value) else p for p in node.parents]
+    partials = OPS[node.op].derivative(ieee, *inputs, node.data)
+    symbols = [
+        Symbol(f"{names[p]}.data", p.data) if isinstance(p, Value) else constant(p)
+        for p in node.parents
+    ]
+    rules = partials_as_text(node.op, symbols, Symbol(f"{names[node]}.data", node.data))
+    upstream, out = grads[node], names[node]
+    lines = []
+    for parent, partial, rule in zip(node.parents, partials, rules):
+        if not isinstance(parent, Value):
+            continue
+        contribution = partial * upstream
+        grads[parent] = grads.get(parent, 0.0) + contribution
+        pending[parent] -= 1
+        numbers = (
+            f"{style.number(partial)} * {style.number(upstream)} = {style.number(contribution)}"
+        )
+        lines.append(f"{names[parent]}.grad += {rule} * {out}.grad = {numbers}")
+    return lines
+
+
+def _final(grads: dict[Value, float], pending: Counter[Value]) -> frozenset[Value]:
+    return frozenset(v for v in grads if pending[v] == 0)
+
+
+def _draw(
+    order: list[Value],
+    node: Value | None,
+    grads: dict[Value, float],
+    final: frozenset[Value],
+    scale: float,
+    rankdir: str,
+) -> Drawing:
+    """The frame's picture: the node processed and the edges its gradient flows along marked."""
+    if node is None:
+        marks = Marks({order[-1]})
+    else:
+        marks = Marks({node}, {node}, {(p, node) for p in node.parents if isinstance(p, Value)})
+    graph = build(
+        order,
+        rankdir=rankdir,
+        grads=lambda v: (grads.get(v), v in final),
+        color="grad",
+        marks=marks,
+        names=True,
+        scale=scale,
+    )
+    return Drawing(graph)
+
+
+def _expression(node: Value, names: dict[Value, str]) -> str:
+    """``c = a * b``, ``d = tanh(c)``, ``e = -d``: the node as the user wrote it."""
+    args = [names[p] if isinstance(p, Value) else style.number(p) for p in node.parents]
+    symbol = op_symbol(node.op)
+    if node.op in INFIX:
+        written = f"{args[0]} {symbol} {args[1]}"
+    elif node.op == "neg":
+        written = f"-{args[0]}"
+    else:
+        written = f"{symbol}({', '.join(args)})"
+    return f"{names[node]} = {written}"
+
+
+def _frames(steps: Sequence[Step], renderer: Renderer | None) -> list[tuple[str, str, str]]:
+    """Each step as (title, rule lines, SVG)."""
+    return [(s.title, "\n".join(s.lines), s.drawing.to_svg(renderer)) for s in steps]
+
+
+_ids = itertools.count()
+
+
+def _unique_id() -> str:
+    return f"vg-player-{os.getpid()}-{next(_ids)}"
+
+
+def save_html(
+    steps: Sequence[Step], path: str | os.PathLike[str], *, renderer: Renderer | None = None
+) -> Path:
+    """Write the player to ``path``: one HTML file with every frame's SVG inline, no network."""
+    if not steps or not all(isinstance(s, Step) for s in steps):
+        raise TypeError("save_html() takes the steps from backprop_steps()")
+    return write_atomic(path, page(_frames(steps, renderer), "vg-player").encode())

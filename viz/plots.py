@@ -1,0 +1,132 @@
+"""Training pictures with matplotlib: a classifier's decision boundary over its data, and the
+loss (and other metrics) over training.
+
+Both return a ``matplotlib.figure.Figure`` made without pyplot, so nothing global changes, the
+figure shows once in a notebook and saves anywhere (``fig.savefig("boundary.png")``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from autograd import Value, no_grad
+
+CLASS_COLORS = ("#2c7bb6", "#e66101")  # the lower label, the higher label
+REGION_COLORS = ListedColormap(["#d7e6f3", "#fbe2cf"])
+
+
+def _score(model: Callable[[list[float]], Any], point: list[float]) -> float:
+    out = model(point)
+    if isinstance(out, (list, tuple)):
+        out = out[0]
+    return out.data if isinstance(out, Value) else float(out)
+
+
+def plot_decision_boundary(
+    model: Callable[[list[float]], Any],
+    X: Any,  # noqa: N803 - the usual name for a data matrix
+    y: Sequence[float],
+    *,
+    threshold: float = 0.0,
+    resolution: int = 80,
+    title: str = "decision boundary",
+) -> Figure:
+    """The regions where ``model(point)`` is above and below ``threshold``, the boundary between
+    them, and the points ``X`` (n x 2) coloured by their labels ``y`` (two classes)."""
+    points = np.asarray(X, dtype=float)
+    labels = np.asarray(y, dtype=float)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"X must be n points of 2 coordinates, got shape {points.shape}")
+    if labels.shape != (len(points),):
+        raise ValueError(f"y must have one label per point: {len(points)} points, y {labels.shape}")
+    classes = np.unique(labels)
+    if len(classes) > 2:
+        raise ValueError(f"a decision boundary separates two classes; y has {len(classes)}")
+    low, high = points.min(axis=0), points.max(axis=0)
+    margin = 0.1 * np.maximum(high - low, 1e-9)
+    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
+    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    with no_grad():
+        scores = np.array([[_score(model, [float(a), float(b)]) for a in xs] for b in ys])
+    aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+    fig = Figure(figsize=(5.5, min(7.0, max(2.5, 4.6 * aspect + 0.9))), layout="constrained")
+    ax = fig.add_subplot()
+    ax.contourf(xs, ys, scores > threshold, levels=[-0.5, 0.5, 1.5], cmap=REGION_COLORS)
+    if scores.min() < threshold < scores.max():
+        ax.contour(xs, ys, scores, levels=[threshold], colors="#333333", linewidths=1.2)
+    for label, color in zip(classes, CLASS_COLORS):
+        chosen = labels == label
+        ax.scatter(
+            points[chosen, 0],
+            points[chosen, 1],
+            s=22,
+            c=color,
+            edgecolors="white",
+            linewidths=0.6,
+            label=f"y = {label:g}",
+        )
+    ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    ax.legend(loc="best", fontsize=9, framealpha=0.9)
+    return fig
+
+
+def _columns(history: Any) -> dict[str, list[float]]:
+    """``{"loss": [...], ...}`` from a dict of lists or a list of per-step dicts."""
+    if isinstance(history, Mapping):
+        columns = {str(k): [float(v) for v in vs] for k, vs in history.items()}
+    elif isinstance(history, Sequence) and all(isinstance(row, Mapping) for row in history):
+        columns = {}
+        for row in history:
+            for k, v in row.items():
+                columns.setdefault(str(k), []).append(float(v))
+    else:
+        raise TypeError(
+            f"history must be a dict of lists or a list of dicts, got {type(history).__name__}"
+        )
+    if not columns or not any(columns.values()):
+        raise ValueError("history is empty: nothing to plot")
+    return columns
+
+
+def plot_history(history: Any, *, title: str = "training") -> Figure:
+    """Loss curves (every key with "loss" in it) on the left, other metrics such as accuracy on
+    the right; a held-out curve (``val_loss``, ``test_accuracy``) is dashed, in its metric's
+    colour."""
+    columns = _columns(history)
+    losses = {k: v for k, v in columns.items() if "loss" in k}
+    others = {k: v for k, v in columns.items() if "loss" not in k}
+    panels = [p for p in (losses, others) if p]
+    fig = Figure(figsize=(5 * len(panels), 3.6), layout="constrained")
+    fig.suptitle(title)
+    for ax, panel in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+        palette: dict[str, str] = {}
+        for key, values in panel.items():
+            base = key.split("_", 1)[1] if key.startswith(("val_", "test_")) else key
+            held_out = base != key
+            color = palette.setdefault(base, f"C{len(palette)}")
+            steps = np.arange(1, len(values) + 1)
+            ax.plot(
+                steps,
+                values,
+                color=color,
+                linestyle="--" if held_out else "-",
+                linewidth=1.6,
+                label=key,
+            )
+        positive = all(v > 0 for vs in panel.values() for v in vs)
+        if panel is losses and positive and _spans_decades(panel):
+            ax.set_yscale("log")
+        ax.set(xlabel="step", ylabel="loss" if panel is losses else "metric")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9)
+    return fig
+
+
+def _spans_decades(panel: dict[str, list[float]]) -> bool:
+    values = [v for vs in panel.values() for v in vs]
+    return max(values) / min(values) > 30
