@@ -29,7 +29,7 @@ def _score(model: Callable[[list[float]], Any], point: list[float]) -> float:
 
 def plot_decision_boundary(
     model: Callable[[list[float]], Any],
-    X: Any,  # noqa: N803 - the usual name for a data matrix
+    X: Any,
     y: Sequence[float],
     *,
     threshold: float = 0.0,
