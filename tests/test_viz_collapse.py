@@ -132,3 +132,18 @@ def test_collapse_and_highlight_do_not_combine(demo):
     _, loss = demo
     with pytest.raises(ValueError, match="highlight and collapse"):
         draw_dot(loss, collapse="layer", highlight=loss)
+
+
+def test_a_real_nn_mlp_collapses_by_its_parameter_labels():
+    from autograd import sum as vsum
+    from nn import MLP, losses
+
+    model = MLP(2, [4, 3, 1], seed=0)
+    rows = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]]
+    loss = vsum(losses.hinge(model(r), t) for r, t in zip(rows, [1, -1, 1])) / 3
+    loss.backward()
+    source = draw_dot(loss, collapse="layer").source
+    for name in ("layers.0", "layers.1", "layers.2"):
+        assert name in source
+    assert "inputs ×6" in source  # three rows of two distinct numbers, however many neurons
+    assert "w[0]" not in source  # no parameter is drawn on its own

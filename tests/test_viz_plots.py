@@ -92,7 +92,7 @@ def test_history_plots_losses_and_metrics_side_by_side(history):
     assert lines["val_loss"].get_color() == lines["loss"].get_color()
     assert lines["val_loss"].get_linestyle() == "--" and lines["loss"].get_linestyle() == "-"
     assert {line.get_label() for line in losses.get_lines()} == {"loss", "val_loss"}
-    assert losses.get_yscale() == "linear" and metrics.get_ylabel() == "metric"
+    assert losses.get_yscale() == "linear" and metrics.get_ylabel() == "accuracy"
     assert png_bytes(fig).startswith(b"\x89PNG")
 
 
@@ -107,3 +107,14 @@ def test_history_of_the_wrong_shape_is_a_clear_error():
         plot_history(3.0)
     with pytest.raises(ValueError, match="empty"):
         plot_history({"loss": []})
+
+
+def test_history_from_nn_fit_plots_loss_and_accuracy():
+    from nn import History
+
+    history = History(loss=[1.0, 0.6, 0.4], accuracy=[0.5, 0.75, 0.9])
+    lines = {line.get_label(): line for ax in plot_history(history).axes for line in ax.get_lines()}
+    assert list(lines["loss"].get_ydata()) == history.loss
+    assert list(lines["accuracy"].get_ydata()) == history.accuracy
+    only_loss = plot_history(History(loss=[1.0, 0.5]))  # mse: no accuracy column, one panel
+    assert len(only_loss.axes) == 1

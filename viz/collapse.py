@@ -46,7 +46,7 @@ class Group:
     neurons: set[str] = field(default_factory=set)
     activations: set[str] = field(default_factory=set)
     calls: int = 0  # dot nodes: one per neuron per sample
-    numbers: int = 0  # plain-number inputs (data fed to a model as floats)
+    numbers: set[int] = field(default_factory=set)  # ids of the distinct plain-number inputs
 
 
 def module_of(label: str, level: str) -> tuple[str, str] | None:
@@ -94,7 +94,7 @@ def fold(root: Value, level: str) -> tuple[dict[Key, Group], Counter[tuple[Key, 
                 edges[group_of[parent].key, key] += 1
             elif not isinstance(parent, Value) and key[0] == "module":
                 inputs = groups.setdefault(("inputs",), Group(("inputs",), "inputs"))
-                inputs.numbers += 1
+                inputs.numbers.add(id(parent))  # a row's floats are shared by its neurons
                 edges[("inputs",), key] += 1
     return groups, edges
 
@@ -187,7 +187,7 @@ def _look(group: Group, scale: float | None) -> tuple[str, dict[str, str]]:
             "color": style.PARAMETER_BORDER,
             "penwidth": "2",
         }
-    count = len(group.members) + group.numbers
+    count = len(group.members) + len(group.numbers)
     if kind == "inputs":
         title = style.cell(f"inputs ×{count}" if count > 1 else "input", bold=True)
         return style.table(style.row(title)), {

@@ -7,12 +7,14 @@ figure shows once in a notebook and saves anywhere (``fig.savefig("boundary.png"
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from autograd import Value, no_grad
 
@@ -76,7 +78,9 @@ def plot_decision_boundary(
 
 
 def _columns(history: Any) -> dict[str, list[float]]:
-    """``{"loss": [...], ...}`` from a dict of lists or a list of per-step dicts."""
+    """``{"loss": [...], ...}`` from ``nn.History``, a dict of lists or a list of per-step dicts."""
+    if dataclasses.is_dataclass(history) and not isinstance(history, type):
+        history = dataclasses.asdict(history)  # nn.History: {"loss": [...], "accuracy": [...]}
     if isinstance(history, Mapping):
         columns = {str(k): [float(v) for v in vs] for k, vs in history.items()}
     elif isinstance(history, Sequence) and all(isinstance(row, Mapping) for row in history):
@@ -88,7 +92,8 @@ def _columns(history: Any) -> dict[str, list[float]]:
         raise TypeError(
             f"history must be a dict of lists or a list of dicts, got {type(history).__name__}"
         )
-    if not columns or not any(columns.values()):
+    columns = {k: v for k, v in columns.items() if v}
+    if not columns:
         raise ValueError("history is empty: nothing to plot")
     return columns
 
@@ -121,7 +126,9 @@ def plot_history(history: Any, *, title: str = "training") -> Figure:
         positive = all(v > 0 for vs in panel.values() for v in vs)
         if panel is losses and positive and _spans_decades(panel):
             ax.set_yscale("log")
-        ax.set(xlabel="step", ylabel="loss" if panel is losses else "metric")
+        metric = next(iter(panel)) if len(panel) == 1 else "metric"
+        ax.set(xlabel="step", ylabel="loss" if panel is losses else metric)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
     return fig
