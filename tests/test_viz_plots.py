@@ -53,9 +53,20 @@ def test_points_are_plotted_by_class_with_a_legend():
     assert np.allclose(by_label["y = -1"].get_offsets(), negative)
 
 
-def test_a_model_returning_a_list_of_outputs_is_read_at_its_first():
-    fig = plot_decision_boundary(lambda p: [linear(p), Value(0.0)], POINTS, LABELS, resolution=10)
-    assert png_bytes(fig).startswith(b"\x89PNG")
+def test_a_model_with_one_output_per_class_shows_the_argmax_regions():
+    def three_way(p):  # class 0 left of x = -0.5, class 2 right of x = 0.5, class 1 between
+        return [Value(-p[0] - 0.5), Value(0.0), Value(p[0] - 0.5)]
+
+    points = [[-1.0, 0.0], [0.0, 1.0], [1.0, -1.0]]
+    fig = plot_decision_boundary(three_way, points, [0, 1, 2], resolution=41)
+    (ax,) = fig.axes
+    (lines,) = [c for c in ax.collections if list(getattr(c, "levels", [])) == [0.5, 1.5]]
+    xs = np.concatenate([p.vertices[:, 0] for p in lines.get_paths()])
+    step = 2.4 / 40
+    assert np.all(np.minimum(abs(xs + 0.5), abs(xs - 0.5)) < step)  # boundaries at x = +-0.5
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["y = 0", "y = 1", "y = 2"]
+    with pytest.raises(ValueError, match="class indices"):
+        plot_decision_boundary(three_way, points, [0, 1, 5], resolution=5)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +74,7 @@ def test_a_model_returning_a_list_of_outputs_is_read_at_its_first():
     [
         ([[0.0, 1.0, 2.0]], [1], "2 coordinates"),
         (POINTS, LABELS[:-1], "one label per point"),
-        (POINTS, [0, 1, 2, 0, 1, 2], "two classes"),
+        (POINTS, [0, 1, 2, 0, 1, 2], "one output per class"),
     ],
 )
 def test_bad_data_is_a_clear_error(points, labels, message):

@@ -12,21 +12,24 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from autograd import Value, no_grad
 
-CLASS_COLORS = ("#2c7bb6", "#e66101")  # the lower label, the higher label
-REGION_COLORS = ListedColormap(["#d7e6f3", "#fbe2cf"])
+CLASS_COLORS = ("#2c7bb6", "#e66101", "#1a9850", "#984ea3", "#b8860b", "#c51b7d")
 
 
-def _score(model: Callable[[list[float]], Any], point: list[float]) -> float:
+def _outputs(model: Callable[[list[float]], Any], point: list[float]) -> list[float]:
     out = model(point)
-    if isinstance(out, (list, tuple)):
-        out = out[0]
-    return out.data if isinstance(out, Value) else float(out)
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    return [o.data if isinstance(o, Value) else float(o) for o in outs]
+
+
+def _light(color: str) -> tuple[float, ...]:
+    """The colour of a class's region: its point colour mixed with plenty of white."""
+    return tuple(0.22 * c + 0.78 for c in to_rgb(color))
 
 
 def plot_decision_boundary(
@@ -38,30 +41,51 @@ def plot_decision_boundary(
     resolution: int = 80,
     title: str = "decision boundary",
 ) -> Figure:
-    """The regions where ``model(point)`` is above and below ``threshold``, the boundary between
-    them, and the points ``X`` (n x 2) coloured by their labels ``y`` (two classes)."""
+    """The region of each class, the boundaries between them, and the points ``X`` (n x 2)
+    coloured by their labels ``y``.
+
+    A model with one output separates two classes at ``threshold`` (the lower label below it);
+    a model with one output per class (``cross_entropy``) predicts the class of its largest
+    output, and ``y`` holds class indices.
+    """
     points = np.asarray(X, dtype=float)
     labels = np.asarray(y, dtype=float)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"X must be n points of 2 coordinates, got shape {points.shape}")
     if labels.shape != (len(points),):
         raise ValueError(f"y must have one label per point: {len(points)} points, y {labels.shape}")
-    classes = np.unique(labels)
-    if len(classes) > 2:
-        raise ValueError(f"a decision boundary separates two classes; y has {len(classes)}")
     low, high = points.min(axis=0), points.max(axis=0)
     margin = 0.1 * np.maximum(high - low, 1e-9)
     xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
     ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
     with no_grad():
-        scores = np.array([[_score(model, [float(a), float(b)]) for a in xs] for b in ys])
+        grid = np.array([[_outputs(model, [float(a), float(b)]) for a in xs] for b in ys])
+    if grid.shape[-1] == 1:
+        classes = np.unique(labels)
+        if len(classes) > 2:
+            raise ValueError(
+                f"a model with one output separates two classes; y has {len(classes)} "
+                "(give the model one output per class)"
+            )
+        scores, levels = grid[..., 0], [threshold]
+        regions = (scores > threshold).astype(int)
+    else:
+        classes = np.arange(grid.shape[-1], dtype=float)
+        if not np.isin(labels, classes).all():
+            raise ValueError(f"y must hold class indices 0..{len(classes) - 1} for this model")
+        regions = grid.argmax(axis=-1)
+        scores, levels = regions.astype(float), list(np.arange(len(classes) - 1) + 0.5)
+    if len(classes) > len(CLASS_COLORS):
+        raise ValueError(f"at most {len(CLASS_COLORS)} classes can be told apart by colour")
+    colors = CLASS_COLORS[: max(len(classes), 2)]
     aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
     fig = Figure(figsize=(5.5, min(7.0, max(2.5, 4.6 * aspect + 0.9))), layout="constrained")
     ax = fig.add_subplot()
-    ax.contourf(xs, ys, scores > threshold, levels=[-0.5, 0.5, 1.5], cmap=REGION_COLORS)
-    if scores.min() < threshold < scores.max():
-        ax.contour(xs, ys, scores, levels=[threshold], colors="#333333", linewidths=1.2)
-    for label, color in zip(classes, CLASS_COLORS):
+    region_colors = ListedColormap([_light(c) for c in colors])
+    ax.contourf(xs, ys, regions, levels=np.arange(len(colors) + 1) - 0.5, cmap=region_colors)
+    if scores.min() < max(levels) and min(levels) < scores.max():
+        ax.contour(xs, ys, scores, levels=levels, colors="#333333", linewidths=1.2)
+    for label, color in zip(classes, colors):
         chosen = labels == label
         ax.scatter(
             points[chosen, 0],
