@@ -1,0 +1,45 @@
+"""Property tests: on random expression graphs over the whole op table, the engine's first and
+second derivatives match float64 central differences, and so does every node's local rule.
+
+The examples come from ``autograd.testing.strategies``; how many, and whether they are the same
+on every run, is set by the hypothesis profile (``tests/conftest.py``).
+"""
+
+from __future__ import annotations
+
+from hypothesis import given
+
+from autograd import Value, check_graph, grad, gradcheck, gradgradcheck
+from autograd.testing.strategies import expressions
+
+GRAPHS = expressions(max_leaves=4, max_steps=10)
+
+
+@given(GRAPHS)
+def test_gradients_match_central_differences(expression):
+    gradcheck(expression, expression.inputs)
+
+
+@given(expressions(max_leaves=3, max_steps=6))
+def test_second_derivatives_match_central_differences(expression):
+    gradgradcheck(expression, expression.inputs)
+
+
+@given(GRAPHS)
+def test_every_local_rule_and_its_derivative_match_central_differences(expression):
+    check_graph(expression(*expression.inputs), order=2)
+
+
+@given(expressions(max_leaves=4, max_steps=10, reuse=False))
+def test_gradients_of_trees_match_central_differences(expression):
+    gradcheck(expression, expression.inputs)
+
+
+@given(GRAPHS)
+def test_grad_and_backward_agree_exactly(expression):
+    leaves = [Value(x) for x in expression.inputs]
+    out = expression(*leaves)
+    out.backward()
+    assert grad(out, leaves) == tuple(leaf.grad for leaf in leaves)
+    firsts = grad(out, leaves, create_graph=True)
+    assert tuple(first.data for first in firsts) == tuple(leaf.grad for leaf in leaves)
