@@ -7,10 +7,10 @@ on every run, is set by the hypothesis profile (``tests/conftest.py``).
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 
 from autograd import Value, check_graph, grad, gradcheck, gradgradcheck
-from autograd.testing.strategies import expressions
+from autograd.testing.strategies import Expression, expressions
 
 GRAPHS = expressions(max_leaves=4, max_steps=10)
 
@@ -43,3 +43,15 @@ def test_grad_and_backward_agree_exactly(expression):
     assert grad(out, leaves) == tuple(leaf.grad for leaf in leaves)
     firsts = grad(out, leaves, create_graph=True)
     assert tuple(first.data for first in firsts) == tuple(leaf.grad for leaf in leaves)
+
+
+# the engine bug this property found (see tests/test_backward_accumulation.py)
+@example(Expression((1.0,), (("tanh", (0,)), ("-", (1, 0)))))  # tanh(a) - a: two paths to a
+@given(GRAPHS)
+def test_backward_twice_doubles_leaf_grads_exactly(expression):
+    leaves = [Value(x) for x in expression.inputs]
+    out = expression(*leaves)
+    out.backward()
+    once = [leaf.grad for leaf in leaves]
+    out.backward()
+    assert [leaf.grad for leaf in leaves] == [2 * g for g in once]
