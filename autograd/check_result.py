@@ -127,8 +127,9 @@ class CheckResult:
     """The outcome of a check: true when every row and every extra check passed.
 
     ``rows`` has one ``Row`` per derivative compared; ``problems`` lists failed checks that are not
-    rows (a backward that is not reproducible); ``diagnosis`` is the per-node check run after a
-    failure, which names the op at fault.
+    rows (a backward that is not reproducible); ``context`` says more about failing rows (a failing
+    node's inputs); ``diagnosis`` is the per-node check run after a failure, which names the op at
+    fault.
     """
 
     check: str  # "gradcheck", "gradgradcheck", "check_graph"
@@ -137,6 +138,7 @@ class CheckResult:
     atol: float
     rtol: float
     problems: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
     diagnosis: CheckResult | None = None
 
     def __bool__(self) -> bool:
@@ -181,6 +183,7 @@ class CheckResult:
         flags = dict.fromkeys(row.flag for row in self.failures)
         rule = "pass when |analytic - numeric| <= atol + rtol * |numeric|"
         return [
+            *self.context,
             *(f"{flag}: {MEANING[flag]}" for flag in flags),
             *(f"✗ {problem}" for problem in self.problems),
             f"{rule}, atol={self.atol:g}, rtol={self.rtol:g}",
@@ -214,7 +217,8 @@ class CheckResult:
         elif self.diagnosis:
             diagnosis = _paragraph(INNOCENT_RULES)
         else:
-            diagnosis = "<p>Per-node check:</p>" + self.diagnosis._repr_html_()
+            nested = f'<div style="margin-left:2em">{self.diagnosis._repr_html_()}</div>'
+            diagnosis = '<div style="margin-top:8px">Per-node check:</div>' + nested
         shown = self.shown()
         titles, body = _layout(shown)
         table = html_table(titles, body, _LEFT, [_STYLE.get(row.flag, _FAILED) for row in shown])

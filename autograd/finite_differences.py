@@ -16,7 +16,11 @@ Function = Callable[[float], float]
 
 def step(x: float, eps: float | None = None) -> float:
     """The difference step at ``x``: ``eps`` if given, else ``cbrt(machine eps) * max(1, |x|)``."""
-    return eps if eps is not None else STEP * max(1.0, abs(x))
+    if eps is None:
+        return STEP * max(1.0, abs(x))
+    if not eps > 0:
+        raise ValueError(f"eps must be a step > 0, got {eps!r}")
+    return eps
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ class _Function:
                 labels.append("")
             else:
                 raise TypeError(f"input {i} must be a number or a Value, got {type(x).__name__}")
+        if not self.points:
+            raise ValueError("a gradient check needs at least one input")
         names = _parameter_names(f)
         self.labels = [
             label or (names[i] if i < len(names) else f"x{i}") for i, label in enumerate(labels)
@@ -117,9 +119,8 @@ def gradcheck(
             return function.output(function.leaves(function.moved(i, t))).data
 
         at = difference(along, x, h, middle=out.data)
-        row = compare(function.names[i], analytic[i], at, along=along, atol=atol, rtol=rtol,
-                      reached=leaf in reached)  # fmt: skip
-        rows.append(row)
+        name, ok = function.names[i], leaf in reached
+        rows.append(compare(name, analytic[i], at, along=along, atol=atol, rtol=rtol, reached=ok))
     problems = _reproducibility(function, analytic) + _seed_scaling(function, analytic, atol, rtol)
     result = CheckResult("gradcheck", "gradient", rows, atol, rtol, problems)
     if result.failures:
@@ -193,10 +194,12 @@ def gradgradcheck(
                 return function.gradient(function.moved(j, t))[i]
 
             at = Difference(x, h, downs[j][i], plain[i], ups[j][i])
-            row = compare(f"({function.names[i]}, {function.names[j]})", seconds[j], at,
-                          along=along, atol=atol, rtol=rtol, reached=leaves[j] in reached,
-                          order=2)  # fmt: skip
-            rows.append(row)
+            name, ok = f"({function.names[i]}, {function.names[j]})", leaves[j] in reached
+            rows.append(
+                compare(
+                    name, seconds[j], at, along=along, atol=atol, rtol=rtol, reached=ok, order=2
+                )
+            )
     result = CheckResult("gradgradcheck", "second derivative", rows, atol, rtol, problems)
     if result.failures:
         result.diagnosis = check_graph(

@@ -50,6 +50,7 @@ def check_graph(
     position = {node: k for k, node in enumerate(nodes)}
     rows: list[Row] = []
     problems: list[str] = []
+    context: list[str] = []  # the failing nodes, with all their inputs
     with enable_grad():
         for node in nodes:
             if not node.parents:
@@ -63,10 +64,13 @@ def check_graph(
             problems += filter(None, (stale, arity))
             if arity:
                 continue
-            rows += local.first_order()
+            checked = local.first_order()
             if order == 2:
-                rows += local.second_order(problems)
-    result = CheckResult("check_graph", "local derivative", rows, atol, rtol, problems)
+                checked += local.second_order(problems)
+            if not all(row.ok for row in checked):
+                context.append(local.describe())
+            rows += checked
+    result = CheckResult("check_graph", "local derivative", rows, atol, rtol, problems, context)
     return finish(result, raise_exception)
 
 
@@ -93,9 +97,8 @@ class _Node:
         # the inputs that are Values (constants get no gradient, so their partials go unchecked)
         self.parents = {i: p for i, p in enumerate(node.parents) if isinstance(p, Value)}
         self.variables = list(self.parents)
-        self.input_names = {
-            i: f"{i} {p.label or '#' + str(position[p])}" for i, p in self.parents.items()
-        }
+        self.sources = {i: p.label or f"#{position[p]}" for i, p in self.parents.items()}
+        self.input_names = {i: f"{i} {source}" for i, source in self.sources.items()}
 
     def forward(self, i: int, t: float) -> float:
         """The op's output with input ``i`` set to ``t``."""
@@ -108,6 +111,14 @@ class _Node:
 
     def _moved(self, i: int, t: float) -> list[float]:
         return [t if k == i else x for k, x in enumerate(self.inputs)]
+
+    def describe(self) -> str:
+        """``#4 tanh c = tanh(#3=0.94) = 0.735``: the node, its inputs and its value."""
+        inputs = [
+            f"{self.sources[i]}={x!r}" if i in self.sources else repr(x)
+            for i, x in enumerate(self.inputs)
+        ]
+        return f"{self.name} = {self.node.op}({', '.join(inputs)}) = {self.node.data!r}"
 
     def stale(self) -> str:
         """Why the node's value is not its op on its inputs (an input changed since), or ``""``."""
@@ -126,11 +137,22 @@ class _Node:
             return ""
         return f"the rule of {self.node.op!r} gives {count} partials for {len(self.inputs)} inputs"
 
-    def _row(self, argument: str, analytic: Any, along: Function, x: float,
-             reached: bool = True, order: int = 1) -> Row:  # fmt: skip
+    def _row(
+        self, argument: str, analytic: Any, along: Function, x: float, reached: bool, order: int
+    ) -> Row:
         at = difference(along, x, step(x, self.eps))
-        return compare(argument, analytic, at, along=along, atol=self.atol, rtol=self.rtol,
-                       reached=reached, node=self.name, op=self.node.op, order=order)  # fmt: skip
+        return compare(
+            argument,
+            analytic,
+            at,
+            along=along,
+            atol=self.atol,
+            rtol=self.rtol,
+            reached=reached,
+            node=self.name,
+            op=self.node.op,
+            order=order,
+        )
 
     def first_order(self) -> list[Row]:
         partials = self.op.derivative(ieee, *self.inputs, self.node.data)
@@ -140,7 +162,7 @@ class _Node:
             def along(t: float, i: int = i) -> float:
                 return self.forward(i, t)
 
-            rows.append(self._row(self.input_names[i], partials[i], along, self.inputs[i]))
+            rows.append(self._row(self.input_names[i], partials[i], along, self.inputs[i], True, 1))
         return rows
 
     def second_order(self, problems: list[str]) -> list[Row]:
@@ -172,5 +194,5 @@ class _Node:
 
                 argument = f"({self.input_names[i]}, {self.input_names[j]})"
                 x, reached = self.inputs[j], leaves[j] in graph
-                rows.append(self._row(argument, second, along, x, reached, order=2))
+                rows.append(self._row(argument, second, along, x, reached, 2))
         return rows

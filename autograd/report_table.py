@@ -25,7 +25,10 @@ def text_table(titles: list[str], body: list[list[str]], left: set[str]) -> list
 def html_table(titles: list[str], body: list[list[str]], left: set[str], styles: list[str]) -> str:
     """The same table in HTML, each row with its CSS ``style``."""
     align = ["left" if title in left else "right" for title in titles]
-    head = "".join(f'<th style="{_CELL.format(a)}">{t}</th>' for t, a in zip(titles, align))
+    head = "".join(
+        f'<th style="{_CELL.format(a)};border-bottom:1px solid">{t}</th>'
+        for t, a in zip(titles, align)
+    )
     lines = [f'<table style="border-collapse:collapse;margin:6px 0"><tr>{head}</tr>']
     for cells, style in zip(body, styles):
         row = "".join(

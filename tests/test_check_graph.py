@@ -54,6 +54,7 @@ def test_a_custom_op_with_a_wrong_rule_is_named_with_its_position_label_and_inpu
     assert first_line == "check_graph failed: wrong local derivative for #2 square s input 0 #1"
     (row,) = caught.value.result.failures
     assert (row.x, row.analytic, row.numeric) == (6.0, 6.0, pytest.approx(12.0))
+    assert "#2 square s = square(#1=6.0) = 36.0" in str(caught.value)  # its inputs, its value
 
 
 def test_a_node_whose_input_changed_after_recording_is_reported_stale():

@@ -183,3 +183,12 @@ def test_a_single_number_is_one_input():
 def test_bad_arguments_raise_type_errors_naming_the_type(f, inputs, message):
     with pytest.raises(TypeError, match=message):
         gradcheck(f, inputs)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "eps", "message"),
+    [([], None, "at least one input"), ([1.0], 0.0, "eps must be a step > 0, got 0.0")],
+)
+def test_no_inputs_or_a_step_that_is_not_positive_raise_value_errors(inputs, eps, message):
+    with pytest.raises(ValueError, match=message):
+        gradcheck(lambda *xs: xs[0], inputs, eps=eps)
