@@ -159,7 +159,11 @@ class CheckResult:
         return list(dict.fromkeys(row.op for row in first or rows))
 
     def summary(self) -> str:
-        """One line: what passed, or what failed where (and which op is to blame)."""
+        """One line: what passed, or what failed where and which op is to blame."""
+        return "; ".join([self.headline(), *self.blame()])
+
+    def headline(self) -> str:
+        """What passed, or which rows failed and how."""
         if self:
             n = len(self.rows)
             agree = "agrees" if n == 1 else "agree"
@@ -170,13 +174,24 @@ class CheckResult:
         parts = [f"{PHRASE[f].format(what=self.what)} {_first(p)}" for f, p in places.items()]
         if self.problems:
             parts.append(_plural(len(self.problems), "other failed check") + " below")
-        if self.diagnosis is not None:
-            wrong, cut = self.diagnosis.culprits(WRONG), self.diagnosis.culprits(CUT)
-            kinks = self.diagnosis.culprits(KINK)
-            parts += [f"the derivative rule of {_ops(wrong)} is wrong"] * bool(wrong)
-            parts += [f"the derivative rule of {_ops(cut)} cuts the graph"] * bool(cut)
-            parts += [f"{_ops(kinks)} is at a kink"] * bool(kinks and not wrong)
         return f"{self.check} failed: " + "; ".join(parts)
+
+    def blame(self) -> list[str]:
+        """Which ops the per-node diagnosis found at fault, and at which nodes."""
+        if self.diagnosis is None:
+            return []
+        found = self.diagnosis
+        wrong, cut, kinks = found.culprits(WRONG), found.culprits(CUT), found.culprits(KINK)
+        return [
+            *[f"the derivative rule of {_ops(wrong)} is wrong{found._where(wrong)}"] * bool(wrong),
+            *[f"the derivative rule of {_ops(cut)} cuts the graph{found._where(cut)}"] * bool(cut),
+            *[f"{_ops(kinks)} is at a kink{found._where(kinks)}"] * bool(kinks and not wrong),
+        ]
+
+    def _where(self, ops: list[str]) -> str:
+        """`` (node #5)``: where the failing rows of these ops are."""
+        nodes = list(dict.fromkeys(row.node.split()[0] for row in self.failures if row.op in ops))
+        return f" (node{'s' * (len(nodes) > 1)} {', '.join(nodes)})"
 
     def notes(self) -> list[str]:
         """What the table's flags mean, the failed extra checks and the tolerance."""
@@ -198,7 +213,9 @@ class CheckResult:
         shown = self.shown()
         titles, body = _layout(shown)
         table = text_table(titles, body, _LEFT)
-        lines = [*wrap(self.summary(), rest="    "), "", *indent(table)]
+        lines = [*wrap(self.headline(), rest="    ")]
+        lines += [line for sentence in self.blame() for line in wrap(sentence, rest="    ")]
+        lines += ["", *indent(table)]
         if len(shown) < len(self.rows):
             lines.append(f"  ({len(self.rows) - len(shown)} passing rows not shown)")
         lines.append("")

@@ -55,7 +55,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    _runs.remove(config)
+    if config in _runs:  # a run that failed to configure never got here
+        _runs.remove(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
