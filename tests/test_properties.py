@@ -20,7 +20,7 @@ def test_gradients_match_central_differences(expression):
     gradcheck(expression, expression.inputs)
 
 
-@given(expressions(max_leaves=3, max_steps=6))
+@given(GRAPHS)
 def test_second_derivatives_match_central_differences(expression):
     gradgradcheck(expression, expression.inputs)
 
