@@ -47,10 +47,22 @@ def backward(root: Value, gradient: Number = 1.0) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"backward() needs a Value, got {type(root).__name__}")
     order = topological_order(root)
+    # every .grad starts from zero; a leaf's earlier gradient is added back once at the end, so
+    # two calls give exactly twice one call (adding path by path onto it would round differently)
+    leaves = [node for node in order if not node.parents]
+    before = [leaf.grad for leaf in leaves]
     for node in order:
-        if node.parents:
-            node.grad = 0.0
+        node.grad = 0.0
     root.grad += _to_float(gradient)
+    try:
+        _propagate(order)
+    finally:  # also when detect_anomaly raises: earlier gradients are never lost
+        for leaf, earlier in zip(leaves, before):
+            leaf.grad = earlier + leaf.grad
+
+
+def _propagate(order: list[Value]) -> None:
+    """From the root (last) back: each node's gradient times its local partials, into parents."""
     check = _anomaly_enabled.get()
     rules = {name: op.derivative for name, op in OPS.items()}
     for node in reversed(order):
