@@ -146,8 +146,10 @@ def _expressions(
     graph = _Graph(draw, [_Node(x, step(x)) for x in inputs], reuse)
     for _ in range(draw(st.integers(1, max_steps))):
         graph.add(draw(st.sampled_from(table)))
-    graph.join([op for op in table if op.arity is None or op.arity - len(op.constants) >= 2])
+    combiners = [op for op in table if op.arity is None or op.arity - len(op.constants) >= 2]
+    graph.join(combiners)
     assume(graph.steps)  # rare: no drawn op could take the drawn inputs
+    assume(not combiners or len(graph.unused) == 1)  # rare: joining would leave the safe range
     return Expression(tuple(inputs), tuple(graph.steps))
 
 
