@@ -18,7 +18,7 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/python -m autograd.demo
+	$(BIN)/valuegraph demo
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

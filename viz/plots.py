@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -67,24 +67,26 @@ def plot_decision_boundary(
                 f"a model with one output separates two classes; y has {len(classes)} "
                 "(give the model one output per class)"
             )
-        scores, levels = grid[..., 0], [threshold]
-        regions = (scores > threshold).astype(int)
+        above = grid[..., 0] - threshold
+        margins = [-above, above]  # the lower label below the threshold, the higher above
     else:
         classes = np.arange(grid.shape[-1], dtype=float)
         if not np.isin(labels, classes).all():
             raise ValueError(f"y must hold class indices 0..{len(classes) - 1} for this model")
-        regions = grid.argmax(axis=-1)
-        scores, levels = regions.astype(float), list(np.arange(len(classes) - 1) + 0.5)
+        margins = [
+            grid[..., k] - np.delete(grid, k, axis=-1).max(axis=-1) for k in range(len(classes))
+        ]
     if len(classes) > len(CLASS_COLORS):
         raise ValueError(f"at most {len(CLASS_COLORS)} classes can be told apart by colour")
     colors = CLASS_COLORS[: max(len(classes), 2)]
     aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
     fig = Figure(figsize=(5.5, min(7.0, max(2.5, 4.6 * aspect + 0.9))), layout="constrained")
     ax = fig.add_subplot()
-    region_colors = ListedColormap([_light(c) for c in colors])
-    ax.contourf(xs, ys, regions, levels=np.arange(len(colors) + 1) - 0.5, cmap=region_colors)
-    if scores.min() < max(levels) and min(levels) < scores.max():
-        ax.contour(xs, ys, scores, levels=levels, colors="#333333", linewidths=1.2)
+    for k, (margin, color) in enumerate(zip(margins, colors)):
+        if margin.max() > 0:  # a class's region: where its margin over the others is positive
+            ax.contourf(xs, ys, margin, levels=[0, np.inf], colors=[_light(color)])
+        if k > 0 and margin.min() < 0 < margin.max():  # every boundary touches a class k > 0
+            ax.contour(xs, ys, margin, levels=[0], colors="#333333", linewidths=1.2)
     for label, color in zip(classes, colors):
         chosen = labels == label
         ax.scatter(

@@ -1,0 +1,99 @@
+"""The `valuegraph` command: draw and demo, their help, and their errors (stderr, exit code 2)."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from viz.cli import main
+
+
+def test_draw_renders_the_graph_after_backward_and_prints_the_gradients(tmp_path, capsys):
+    out = tmp_path / "graph.svg"
+    code = main(["draw", "tanh(x*w + b)", "--set", "x=1", "--set", "w=-2", "--set", "b=0.5",
+                 "-o", str(out)])  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    slope = 1 - math.tanh(-1.5) ** 2
+    assert f"= {math.tanh(-1.5):.6g}" in printed
+    assert f"d/dx = {-2 * slope:.6g}" in printed and f"d/dw = {slope:.6g}" in printed
+    svg = ET.parse(out).getroot()
+    text = " ".join(svg.itertext())
+    assert "tanh" in text and f"{slope:.4g}" in text  # the gradient is drawn
+
+
+def test_draw_without_backward_shows_no_gradients(tmp_path, capsys):
+    out = tmp_path / "forward.png"
+    assert main(["draw", "x * 2", "--set", "x=3", "--no-backward", "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert "d/dx" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ('__import__("os").system("true")', "only calls to"),
+        ("x.data", "attribute access"),
+        ("x ** 9 ** 9", "too large"),
+        ("x + y", "unknown name: y"),
+    ],
+)
+def test_draw_refuses_unsafe_or_unknown_input_with_exit_code_2(
+    tmp_path, capsys, expression, message
+):
+    out = tmp_path / "graph.svg"
+    assert main(["draw", expression, "--set", "x=1", "-o", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("bad", ["x", "x=abc", "1x=2", "=3"])
+def test_a_bad_set_option_is_a_usage_error(capsys, bad):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["draw", "x", "--set", bad])
+    assert exit_info.value.code == 2
+    assert "--set" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["demo", "--help"], ["draw", "--help"]])
+def test_help_for_the_command_and_each_subcommand(capsys, args):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 0
+    assert "usage: valuegraph" in capsys.readouterr().out
+
+
+def test_a_missing_subcommand_or_bad_option_is_exit_code_2(capsys):
+    for args in ([], ["demo", "--dataset", "mnist"], ["demo", "--steps", "0"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(args)
+        assert exit_info.value.code == 2
+    assert "usage" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("dataset", ["moons", "spiral"])
+def test_demo_trains_and_writes_every_picture(tmp_path, capsys, dataset):
+    assert main(["demo", "--dataset", dataset, "--steps", "3", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert f"{dataset}:" in printed and "accuracy" in printed and "3 steps" in printed
+    names = ["neuron.svg", "model.svg", "backprop.html", "boundary.png", "loss.png"]
+    for name in names:
+        assert name in printed
+        assert (tmp_path / name).stat().st_size > 1000
+    for name in ("neuron.svg", "model.svg"):
+        ET.parse(tmp_path / name)  # well-formed SVG
+    assert "layers.1" in (tmp_path / "model.svg").read_text()  # folded by layer
+    html = (tmp_path / "backprop.html").read_text()
+    assert "<svg" in html and "http" not in html.replace("http://www.w3.org", "")
+
+
+def test_the_console_script_is_installed():
+    script = Path(sys.executable).with_name("valuegraph")
+    result = subprocess.run([script, "draw", "--help"], capture_output=True, text=True, check=True)
+    assert "NAME=VALUE" in result.stdout

@@ -1,0 +1,120 @@
+"""The ``valuegraph`` command: ``valuegraph demo`` and ``valuegraph draw EXPRESSION``.
+
+Errors go to stderr with exit code 2; nothing the user types is ever passed to ``eval``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .expression import FUNCTIONS, ExpressionError, parse_expression
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ExpressionError, ValueError, OSError) as error:
+        print(f"valuegraph {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from . import demo  # trains with nn and plots with matplotlib: loaded only when asked for
+
+    written = demo.run(args.dataset, args.steps, Path(args.out), args.seed)
+    print(f"wrote {len(written)} files:")
+    for path in written:
+        print(f"  {path}  {demo.DESCRIPTIONS[path.name]}")
+    return 0
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from .dot import draw_dot
+
+    root = parse_expression(args.expression, dict(args.set))
+    if not args.no_backward:
+        root.backward()
+    leaves = ", ".join(f"d/d{name} = {leaf.grad:.6g}" for name, leaf in _leaves(root))
+    print(f"{args.expression} = {root.data:.6g}" + (f"; {leaves}" if not args.no_backward else ""))
+    path = draw_dot(root, show_grad=not args.no_backward).render(args.output)
+    print(f"wrote {path}")
+    return 0
+
+
+def _leaves(root: object) -> list[tuple[str, object]]:
+    from autograd import Value, topological_order
+
+    assert isinstance(root, Value)
+    return [(v.label, v) for v in topological_order(root) if not v.parents and v.label]
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    name, sep, number = text.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        return name, float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name}: {number.strip()!r} is not a number") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="valuegraph",
+        description="A scalar autograd engine you can read: train a network, draw its gradients.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="train a small network and write pictures of its graph",
+        description="Train an MLP with a progress bar, print loss and accuracy, and write into "
+        "OUT a graph of one neuron, the model's graph folded by layer, the backprop player for a "
+        "small expression, the decision boundary and the loss curve.",
+    )
+    demo.add_argument("--dataset", choices=["moons", "circles", "spiral"], default="moons")
+    demo.add_argument("--steps", type=_positive, default=100, help="training steps (default 100)")
+    demo.add_argument("--out", default="valuegraph-demo", help="folder (default valuegraph-demo)")
+    demo.add_argument("--seed", type=int, default=1337, help="random seed (default 1337)")
+    demo.set_defaults(run=_demo)
+
+    draw = commands.add_parser(
+        "draw",
+        help="draw the graph of an expression",
+        description="Build the graph of EXPRESSION, backpropagate and render it. Allowed: "
+        f"numbers, names given with --set, + - * / **, unary minus and {', '.join(FUNCTIONS)}.",
+        epilog='example: valuegraph draw "tanh(x*w + b)" --set x=1 --set w=-2 --set b=0.5',
+    )
+    draw.add_argument("expression", help='for example "tanh(x*w + b)"')
+    draw.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="give a name a value (repeat for each name)",
+    )
+    draw.add_argument("-o", "--output", default="graph.svg", help="svg, png or pdf (graph.svg)")
+    draw.add_argument("--no-backward", action="store_true", help="draw the forward pass only")
+    draw.set_defaults(run=_draw)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())
