@@ -2,23 +2,35 @@
 loss (and other metrics) over training.
 
 Both return a ``matplotlib.figure.Figure`` made without pyplot, so nothing global changes, the
-figure shows once in a notebook and saves anywhere (``fig.savefig("boundary.png")``).
+figure shows once in a notebook (as PNG, with or without ``%matplotlib inline``) and saves
+anywhere (``fig.savefig("boundary.png")``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from autograd import Value, no_grad
 
 CLASS_COLORS = ("#2c7bb6", "#e66101", "#1a9850", "#984ea3", "#b8860b", "#c51b7d")
+
+
+class NotebookFigure(Figure):
+    """A Figure that Jupyter shows as a PNG. A figure made without pyplot has no picture in a
+    notebook until the inline backend is switched on; this one shows itself either way."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
 
 
 def _outputs(model: Callable[[list[float]], Any], point: list[float]) -> list[float]:
@@ -67,24 +79,26 @@ def plot_decision_boundary(
                 f"a model with one output separates two classes; y has {len(classes)} "
                 "(give the model one output per class)"
             )
-        scores, levels = grid[..., 0], [threshold]
-        regions = (scores > threshold).astype(int)
+        margins = [threshold - grid[..., 0], grid[..., 0] - threshold]
     else:
         classes = np.arange(grid.shape[-1], dtype=float)
         if not np.isin(labels, classes).all():
             raise ValueError(f"y must hold class indices 0..{len(classes) - 1} for this model")
-        regions = grid.argmax(axis=-1)
-        scores, levels = regions.astype(float), list(np.arange(len(classes) - 1) + 0.5)
+        margins = _margins(grid)
     if len(classes) > len(CLASS_COLORS):
         raise ValueError(f"at most {len(CLASS_COLORS)} classes can be told apart by colour")
     colors = CLASS_COLORS[: max(len(classes), 2)]
     aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
-    fig = Figure(figsize=(5.5, min(7.0, max(2.5, 4.6 * aspect + 0.9))), layout="constrained")
+    height = min(7.0, max(2.5, 4.6 * aspect + 0.9))
+    fig = NotebookFigure(figsize=(5.5, height), layout="constrained")
     ax = fig.add_subplot()
-    region_colors = ListedColormap([_light(c) for c in colors])
-    ax.contourf(xs, ys, regions, levels=np.arange(len(colors) + 1) - 0.5, cmap=region_colors)
-    if scores.min() < max(levels) and min(levels) < scores.max():
-        ax.contour(xs, ys, scores, levels=levels, colors="#333333", linewidths=1.2)
+    for margin, color in zip(margins, colors):  # each class's region: where its margin is > 0
+        if margin.max() > 0:
+            ax.contourf(xs, ys, margin, levels=[0, margin.max()], colors=[_light(color)])
+    # the boundaries: where a margin crosses 0 (two classes share one line)
+    for margin in margins if len(margins) > 2 else margins[1:]:
+        if margin.min() < 0 < margin.max():
+            ax.contour(xs, ys, margin, levels=[0.0], colors="#333333", linewidths=1.2)
     for label, color in zip(classes, colors):
         chosen = labels == label
         ax.scatter(
@@ -99,6 +113,17 @@ def plot_decision_boundary(
     ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     ax.legend(loc="best", fontsize=9, framealpha=0.9)
     return fig
+
+
+def _margins(logits: np.ndarray) -> list[np.ndarray]:
+    """For each class, its logit minus the largest other logit: positive where it is predicted.
+    Boundaries are where margins cross 0, interpolated between grid points, so they are smooth
+    and a border between two classes is one line."""
+    margins = []
+    for k in range(logits.shape[-1]):
+        others = np.delete(logits, k, axis=-1).max(axis=-1)
+        margins.append(logits[..., k] - others)
+    return margins
 
 
 def _columns(history: Any) -> dict[str, list[float]]:
@@ -130,7 +155,7 @@ def plot_history(history: Any, *, title: str = "training") -> Figure:
     losses = {k: v for k, v in columns.items() if "loss" in k}
     others = {k: v for k, v in columns.items() if "loss" not in k}
     panels = [p for p in (losses, others) if p]
-    fig = Figure(figsize=(5 * len(panels), 3.6), layout="constrained")
+    fig = NotebookFigure(figsize=(5 * len(panels), 3.6), layout="constrained")
     fig.suptitle(title)
     for ax, panel in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
         palette: dict[str, str] = {}
