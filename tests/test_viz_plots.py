@@ -53,6 +53,12 @@ def test_points_are_plotted_by_class_with_a_legend():
     assert np.allclose(by_label["y = -1"].get_offsets(), negative)
 
 
+def boundary_vertices(ax) -> np.ndarray:
+    """The points of every boundary line drawn (the contours at level 0)."""
+    lines = [c for c in ax.collections if list(getattr(c, "levels", [])) == [0.0]]
+    return np.concatenate([p.vertices for c in lines for p in c.get_paths()])
+
+
 def test_a_model_with_one_output_per_class_shows_the_argmax_regions():
     def three_way(p):  # class 0 left of x = -0.5, class 2 right of x = 0.5, class 1 between
         return [Value(-p[0] - 0.5), Value(0.0), Value(p[0] - 0.5)]
@@ -60,13 +66,22 @@ def test_a_model_with_one_output_per_class_shows_the_argmax_regions():
     points = [[-1.0, 0.0], [0.0, 1.0], [1.0, -1.0]]
     fig = plot_decision_boundary(three_way, points, [0, 1, 2], resolution=41)
     (ax,) = fig.axes
-    lines = [c for c in ax.collections if list(getattr(c, "levels", [])) == [0.0]]
-    xs = np.concatenate([p.vertices[:, 0] for c in lines for p in c.get_paths()])
-    step = 2.4 / 40
-    assert np.all(np.minimum(abs(xs + 0.5), abs(xs - 0.5)) < step)  # boundaries at x = +-0.5
+    xs = boundary_vertices(ax)[:, 0]
+    assert np.all(np.minimum(abs(xs + 0.5), abs(xs - 0.5)) < 1e-9)  # boundaries at x = +-0.5
+    assert np.any(xs < 0) and np.any(xs > 0)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["y = 0", "y = 1", "y = 2"]
     with pytest.raises(ValueError, match="class indices"):
         plot_decision_boundary(three_way, points, [0, 1, 5], resolution=5)
+
+
+def test_two_classes_that_touch_share_one_boundary_line_where_their_logits_cross():
+    def left_or_right(p):  # class 0 left of x = 0.1, class 2 right of it; class 1 never wins
+        return [Value(0.1 - p[0]), Value(-10.0), Value(p[0] - 0.1)]
+
+    points = [[-1.0, 0.0], [1.0, 1.0], [0.5, -1.0]]
+    fig = plot_decision_boundary(left_or_right, points, [0, 2, 2], resolution=30)
+    xs = boundary_vertices(fig.axes[0])[:, 0]
+    assert len(xs) > 10 and np.allclose(xs, 0.1)  # one line, between grid points, not a staircase
 
 
 @pytest.mark.parametrize(
@@ -129,3 +144,11 @@ def test_history_from_nn_fit_plots_loss_and_accuracy():
     assert list(lines["accuracy"].get_ydata()) == history.accuracy
     only_loss = plot_history(History(loss=[1.0, 0.5]))  # mse: no accuracy column, one panel
     assert len(only_loss.axes) == 1
+
+
+def test_a_plot_shows_itself_as_png_in_a_notebook_without_the_inline_backend():
+    from IPython.core.formatters import PNGFormatter
+
+    fig = plot_history({"loss": [3.0, 2.0, 1.0]})
+    shown = PNGFormatter()(fig)  # what Jupyter's display machinery asks of the returned object
+    assert shown is not None and shown.startswith(b"\x89PNG")

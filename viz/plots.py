@@ -2,12 +2,14 @@
 loss (and other metrics) over training.
 
 Both return a ``matplotlib.figure.Figure`` made without pyplot, so nothing global changes, the
-figure shows once in a notebook and saves anywhere (``fig.savefig("boundary.png")``).
+figure shows once in a notebook (as PNG, with or without ``%matplotlib inline``) and saves
+anywhere (``fig.savefig("boundary.png")``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -19,6 +21,16 @@ from matplotlib.ticker import MaxNLocator
 from autograd import Value, no_grad
 
 CLASS_COLORS = ("#2c7bb6", "#e66101", "#1a9850", "#984ea3", "#b8860b", "#c51b7d")
+
+
+class NotebookFigure(Figure):
+    """A Figure that Jupyter shows as a PNG. A figure made without pyplot has no picture in a
+    notebook until the inline backend is switched on; this one shows itself either way."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
 
 
 def _outputs(model: Callable[[list[float]], Any], point: list[float]) -> list[float]:
@@ -73,14 +85,13 @@ def plot_decision_boundary(
         classes = np.arange(grid.shape[-1], dtype=float)
         if not np.isin(labels, classes).all():
             raise ValueError(f"y must hold class indices 0..{len(classes) - 1} for this model")
-        margins = [
-            grid[..., k] - np.delete(grid, k, axis=-1).max(axis=-1) for k in range(len(classes))
-        ]
+        margins = _margins(grid)
     if len(classes) > len(CLASS_COLORS):
         raise ValueError(f"at most {len(CLASS_COLORS)} classes can be told apart by colour")
     colors = CLASS_COLORS[: max(len(classes), 2)]
     aspect = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
-    fig = Figure(figsize=(5.5, min(7.0, max(2.5, 4.6 * aspect + 0.9))), layout="constrained")
+    height = min(7.0, max(2.5, 4.6 * aspect + 0.9))
+    fig = NotebookFigure(figsize=(5.5, height), layout="constrained")
     ax = fig.add_subplot()
     for k, (margin, color) in enumerate(zip(margins, colors)):
         if margin.max() > 0:  # a class's region: where its margin over the others is positive
@@ -101,6 +112,17 @@ def plot_decision_boundary(
     ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     ax.legend(loc="best", fontsize=9, framealpha=0.9)
     return fig
+
+
+def _margins(logits: np.ndarray) -> list[np.ndarray]:
+    """For each class, its logit minus the largest other logit: positive where it is predicted.
+    Boundaries are where margins cross 0, interpolated between grid points, so they are smooth
+    and a border between two classes is one line."""
+    margins = []
+    for k in range(logits.shape[-1]):
+        others = np.delete(logits, k, axis=-1).max(axis=-1)
+        margins.append(logits[..., k] - others)
+    return margins
 
 
 def _columns(history: Any) -> dict[str, list[float]]:
@@ -132,7 +154,7 @@ def plot_history(history: Any, *, title: str = "training") -> Figure:
     losses = {k: v for k, v in columns.items() if "loss" in k}
     others = {k: v for k, v in columns.items() if "loss" not in k}
     panels = [p for p in (losses, others) if p]
-    fig = Figure(figsize=(5 * len(panels), 3.6), layout="constrained")
+    fig = NotebookFigure(figsize=(5 * len(panels), 3.6), layout="constrained")
     fig.suptitle(title)
     for ax, panel in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
         palette: dict[str, str] = {}
