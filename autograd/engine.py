@@ -10,36 +10,32 @@ from typing import Any
 from . import ieee
 from .modes import _anomaly_enabled, enable_grad
 from .ops import OPS
-from .value import VALUE_MATH, Number, Operand, Value, _to_float, describe
+from .value import VALUE_MATH, Number, Operand, Value, _get_data, _to_float, describe, inputs_of
 
 
 def topological_order(*roots: Value) -> list[Value]:
     """Every Value the roots depend on, parents before children (roots last).
 
     An iterative depth-first search in argument order: deterministic, and no recursion, so graphs
-    of any depth work.
+    of any depth work. A node is pushed back under a ``None`` marker while its parents are
+    explored; popping the marker means they are all placed, so the node goes next.
     """
     order: list[Value] = []
-    expanded: set[Value] = set()  # parents pushed; the node goes out when it is met again
-    placed: set[Value] = set()
-    stack = list(reversed(roots))
+    visited: set[Value] = set()
+    stack: list[Value | None] = list(reversed(roots))
+    push, pop = stack.append, stack.pop
     while stack:
-        node = stack[-1]
-        if node in expanded:
-            stack.pop()
-            if node not in placed:
-                placed.add(node)
-                order.append(node)
-            continue
-        expanded.add(node)
-        for parent in reversed(node.parents):  # first argument on top: visited first
-            if isinstance(parent, Value) and parent not in expanded:
-                stack.append(parent)
+        node = pop()
+        if node is None:
+            order.append(pop())  # type: ignore[arg-type]
+        elif node not in visited:
+            visited.add(node)
+            push(node)
+            push(None)
+            for parent in reversed(node.parents):  # first argument on top: visited first
+                if isinstance(parent, Value) and parent not in visited:
+                    push(parent)
     return order
-
-
-def _inputs(node: Value) -> list[float]:
-    return [p.data if isinstance(p, Value) else p for p in node.parents]
 
 
 def backward(root: Value, gradient: Number = 1.0) -> None:
@@ -77,11 +73,15 @@ def backward(root: Value, gradient: Number = 1.0) -> None:
                 da, db = derivative(ieee, a.data, b.data, node.data)
                 a.grad += da * upstream
                 b.grad += db * upstream
-        else:
-            partials = derivative(ieee, *_inputs(node), node.data)
+        elif float in set(map(type, parents)):
+            partials = derivative(ieee, *inputs_of(parents), node.data)
             for parent, partial in zip(parents, partials):
                 if isinstance(parent, Value):
                     parent.grad += partial * upstream
+        else:  # n inputs, all Values
+            partials = derivative(ieee, *map(_get_data, parents), node.data)
+            for parent, partial in zip(parents, partials):
+                parent.grad += partial * upstream
         if check:
             _check_finite(node)
 
@@ -90,7 +90,7 @@ def _check_finite(node: Value) -> None:
     """Under ``detect_anomaly``: raise if backward through ``node`` made a non-finite gradient."""
     for i, parent in enumerate(node.parents):
         if isinstance(parent, Value) and not ieee.isfinite(parent.grad):
-            partial = OPS[node.op].derivative(ieee, *_inputs(node), node.data)[i]
+            partial = OPS[node.op].derivative(ieee, *inputs_of(node.parents), node.data)[i]
             raise FloatingPointError(
                 f"backward of {node.op} gave gradient {parent.grad} to "
                 f"{parent.label or 'input ' + str(i)} (local derivative {partial}, upstream "
@@ -145,7 +145,7 @@ def grad(
             if create_graph:
                 partials = op.derivative(VALUE_MATH, *node.parents, node)
             else:
-                partials = op.derivative(ieee, *_inputs(node), node.data)
+                partials = op.derivative(ieee, *inputs_of(node.parents), node.data)
             for parent, partial in zip(node.parents, partials):
                 if isinstance(parent, Value) and parent in relevant:
                     step = _times(partial, upstream)
