@@ -107,7 +107,7 @@ class Tape:
 
     def _operand(self, kind: int, nodes: list[Value], position: int) -> Operand:
         """Where input ``position`` of the ``nodes`` of a step reads from."""
-        parents = [node.parents[position] for node in nodes]
+        parents: list[Any] = [node.parents[position] for node in nodes]
         if kind == CONSTANT:
             return Operand.constant(parents)
         trainable = any(self._trainable[p] for p in parents)
@@ -150,10 +150,9 @@ class Tape:
         for store in (BATCH, SCALAR):
             positions = [i for i, k in enumerate(kinds) if k == store]
             if positions:
-                rows = [[self._row(node.parents[i]) for i in positions] for node in nodes]
-                trainable = any(
-                    self._trainable[node.parents[i]] for node in nodes for i in positions
-                )
+                inputs: list[list[Any]] = [[node.parents[i] for i in positions] for node in nodes]
+                rows = [[self._row(p) for p in row] for row in inputs]
+                trainable = any(self._trainable[p] for row in inputs for p in row)
                 parts.append(Operand.of(store, rows, trainable))
         constants = [sum(p for p in node.parents if not isinstance(p, Value)) for node in nodes]
         out = self._allocate(nodes, kind)
