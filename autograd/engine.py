@@ -56,7 +56,7 @@ def backward(root: Value, gradient: Number = 1.0) -> None:
         upstream = node.grad
         derivative = rules[node.op]
         # One and two inputs are nearly every node: unpacked by hand, which is 3x faster than
-        # the general loop. A constant input (a float) gets no gradient.
+        # the loops below. A constant input (a float) gets no gradient.
         if len(parents) == 1:
             (a,) = parents
             (da,) = derivative(ieee, a.data, node.data)
@@ -73,12 +73,12 @@ def backward(root: Value, gradient: Number = 1.0) -> None:
                 da, db = derivative(ieee, a.data, b.data, node.data)
                 a.grad += da * upstream
                 b.grad += db * upstream
-        elif float in set(map(type, parents)):
+        elif float in set(map(type, parents)):  # n inputs, some of them constants
             partials = derivative(ieee, *inputs_of(parents), node.data)
             for parent, partial in zip(parents, partials):
                 if isinstance(parent, Value):
                     parent.grad += partial * upstream
-        else:  # n inputs, all Values
+        else:  # n inputs, all Values (a neuron's dot): no test per input
             partials = derivative(ieee, *map(_get_data, parents), node.data)
             for parent, partial in zip(parents, partials):
                 parent.grad += partial * upstream

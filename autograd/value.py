@@ -155,11 +155,10 @@ class Value:
     __truediv__ = _operator(_DIV)
     __rtruediv__ = _operator(_DIV, reflected=True)
 
-    def __pow__(self, other: Operand) -> Value:
-        return _binary(_POW if isinstance(other, Value) else _POW_CONST, self, other)
+    def __pow__(self, other: Operand) -> Value:  # two ops: x ** c (micrograd's) and x ** y
+        return (_value_power if isinstance(other, Value) else _constant_power)(self, other)
 
-    def __rpow__(self, other: Operand) -> Value:
-        return _binary(_RPOW, other, self)
+    __rpow__ = _operator(_RPOW, reflected=True)
 
     __neg__ = _function(_NEG)
     __abs__ = _function(_ABS)
@@ -209,7 +208,9 @@ class Value:
         return Value(self.data, self.label)
 
 
+_value_power, _constant_power = _operator(_POW), _operator(_POW_CONST)
 _JUST_VALUES = {Value}
+_SMALL_INTS = {i: float(i) for i in range(-16, 17)}
 
 
 def _data(x: object) -> float:
@@ -220,6 +221,8 @@ def _constant(x: object) -> float | None:
     """A plain number as a float constant; None for anything that is not a real number."""
     if type(x) is float:
         return x
+    if type(x) is int and x in _SMALL_INTS:  # the 2 of x ** 2: one shared float, not one per node
+        return _SMALL_INTS[x]
     try:
         return _to_float(x)
     except TypeError:
@@ -243,23 +246,6 @@ def _forward_anomaly(op: Op, data: float, parents: tuple[Operand, ...]) -> None:
     raise FloatingPointError(f"{op.name} returned {data} in the forward pass; {describe(parents)}")
 
 
-def _binary(op: Op, a: object, b: object) -> Any:
-    """``op(a, b)`` where one side may be a plain number; NotImplemented for other types."""
-    if isinstance(a, Value):
-        x = a.data
-    else:
-        x = a = _constant(a)  # type: ignore[assignment]
-        if a is None:
-            return NotImplemented
-    if isinstance(b, Value):
-        y = b.data
-    else:
-        y = b = _constant(b)  # type: ignore[assignment]
-        if b is None:
-            return NotImplemented
-    return _record(op, op.forward(ieee, x, y), (a, b))
-
-
 def apply(op: Op | str, *args: Operand) -> Value:
     """Apply any op in the table (by name or ``Op``) to Values and numbers and record the node."""
     if isinstance(op, str):
@@ -270,6 +256,11 @@ def apply(op: Op | str, *args: Operand) -> Value:
         raise ValueError(f"op {op.name!r} is not the one in the table; register it first")
     if op.arity is not None and len(args) != op.arity:
         raise TypeError(f"{op.name} takes {op.arity} inputs, got {len(args)}")
+    return _apply(op, args)
+
+
+def _apply(op: Op, args: tuple[Any, ...]) -> Value:
+    """``apply`` once the op is known to be right: ``sum`` and ``dot`` call it directly."""
     if set(map(type, args)) <= _JUST_VALUES:  # the common case, as loops in C
         return _record(op, op.forward(ieee, *map(_get_data, args)), args)
     parents = tuple(a if isinstance(a, Value) else _to_float(a) for a in args)

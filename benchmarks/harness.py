@@ -13,14 +13,14 @@ from typing import Any
 Run = Callable[[], dict[str, float]]  # one run: seconds per phase
 
 
-def interleaved(contenders: dict[str, Run], rounds: int, seconds: float = 0.3) -> dict[str, Any]:
+def interleaved(contenders: dict[str, Run], rounds: int, seconds: float = 0.5) -> dict[str, Any]:
     """Phase times of each contender: ``rounds`` rounds, each running every contender in turn.
 
     In a round a contender runs a block of back-to-back runs lasting about ``seconds`` (at least
-    one), after a ``gc.collect()`` so no one pays for another's garbage. The collector stays on:
-    garbage a contender makes within its block (micrograd's graphs are reference cycles) is
-    collected in its own later runs, as in a user's loop. Returns, per contender and phase, the
-    median, the spread (interquartile range over median) and the samples, in seconds per run.
+    one), after a ``gc.collect()`` so no one pays for another's garbage. The collector stays on,
+    as users have it: its pauses land in a few runs of a block, so a round's figure is the mean
+    over its block (the median run would leave them out), and the result is the median over the
+    rounds, with their spread (interquartile range over median), in seconds per run.
     """
     blocks = {}
     for name, run in contenders.items():  # a warm-up run, which also sizes the block
@@ -31,9 +31,12 @@ def interleaved(contenders: dict[str, Run], rounds: int, seconds: float = 0.3) -
     for _ in range(rounds):
         for name, run in contenders.items():
             gc.collect()
+            totals: dict[str, float] = {}
             for _ in range(blocks[name]):
                 for phase, value in run().items():
-                    samples[name].setdefault(phase, []).append(value)
+                    totals[phase] = totals.get(phase, 0.0) + value
+            for phase, total in totals.items():
+                samples[name].setdefault(phase, []).append(total / blocks[name])
     return {
         name: {phase: summary(values) for phase, values in phases.items()}
         for name, phases in samples.items()
@@ -43,7 +46,8 @@ def interleaved(contenders: dict[str, Run], rounds: int, seconds: float = 0.3) -
 def summary(values: list[float]) -> dict[str, Any]:
     median = statistics.median(values)
     q1, _, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else (median,) * 3
-    return {"median": median, "spread": (q3 - q1) / median if median else 0.0, "runs": len(values)}
+    spread = (q3 - q1) / median if median else 0.0
+    return {"median": median, "spread": spread, "rounds": values}
 
 
 def phases(build: Callable[[], Any], backward: Callable[[Any], None]) -> Run:

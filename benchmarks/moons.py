@@ -60,19 +60,14 @@ class ValueMLP:
             for i, (matrix, biases) in enumerate(weights)
         ]
         self.parameters = [p for layer in self.layers for w, b in layer for p in (*w, b)]
-        self.neuron = self._dot if neuron == "dot" else self._primitive
-
-    @staticmethod
-    def _dot(w: list[Value], x: list, b: Value) -> Value:
-        return autograd.dot(w, x, b)
-
-    @staticmethod
-    def _primitive(w: list[Value], x: list, b: Value) -> Value:
-        return sum((wi * xi for wi, xi in zip(w, x)), b)  # micrograd's Neuron
+        self.primitive = neuron == "primitive"
 
     def __call__(self, x: list) -> Value:
         for i, layer in enumerate(self.layers):
-            x = [self.neuron(w, x, b) for w, b in layer]
+            if self.primitive:  # micrograd's Neuron: a + node and a * node per input
+                x = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
+            else:
+                x = [autograd.dot(w, x, b) for w, b in layer]
             if i < len(self.layers) - 1:
                 x = [a.relu() for a in x]
         return x[0]

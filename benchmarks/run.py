@@ -4,9 +4,9 @@
 micrograd's moons demo, (d) 100 steps of it, eager against compiled, then (e) the issue's targets.
 
 The cost of garbage collection grows with the number of objects a process holds, and importing
-PyTorch adds some 150,000. So the comparisons run twice: first as a plain script (valuegraph,
-micrograd and NumPy), then, if torch is installed, after importing it (valuegraph and PyTorch).
-Each ratio compares contenders measured side by side in the same process.
+PyTorch adds some 150,000 (a notebook holds many too). So the comparisons run twice: first as a
+plain script (valuegraph, micrograd, NumPy), then, if torch is installed, after importing it (the
+same, and PyTorch). Each ratio compares contenders measured side by side in the same process.
 ``python -m benchmarks --quick`` is a fast smoke run.
 """
 
@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+import autograd
 from autograd import Value
 
 from . import harness
@@ -54,11 +55,12 @@ def main() -> None:
     print(f"valuegraph benchmarks ({', '.join(f'{k} {v}' for k, v in _environment().items())})")
     print(f"median of {rounds} interleaved rounds; spread = interquartile range / median")
     print(f"\n=== as a plain script: {len(gc.get_objects())} objects tracked by the collector")
-    plain = {"valuegraph": Value, "micrograd": MicroValue}
+    leaves = {"valuegraph": Value, "micrograd": MicroValue}
     results["plain"] = {
-        "ops": graph_times(plain, sizes, rounds),
-        "memory": graph_memory(plain, sizes[-1]),
-        "moons": moons_steps(_plain_demos, batches, rounds),
+        "ops": graph_times(leaves, sizes, rounds),
+        "n-ary": nary_times(MicroValue, rounds),
+        "memory": graph_memory(leaves, sizes[-1]),
+        "moons": moons_steps(_demos, batches, rounds),
         "training": training(steps=20 if args.quick else 100),
     }
     try:
@@ -66,11 +68,12 @@ def main() -> None:
     except ImportError:
         print("\nPyTorch is not installed: its comparisons are skipped (pip install torch).")
     else:
-        print(f"\n=== after importing torch: {len(gc.get_objects())} objects tracked")
-        scalar = {"valuegraph": Value, "torch scalar": torch_engines.scalar_leaf}
+        tracked = len(gc.get_objects())
+        print(f"\n=== after importing torch (on one thread): {tracked} objects tracked")
+        leaves["torch scalar"] = torch_engines.scalar_leaf
         results["torch"] = {
-            "ops": graph_times(scalar, sizes, rounds),
-            "moons": moons_steps(lambda *data: _torch_demos(torch_engines, *data), batches, rounds),
+            "ops": graph_times(leaves, sizes, rounds),
+            "moons": moons_steps(lambda *data: _demos(*data, torch_engines), batches, rounds),
         }
     results["targets"] = check_targets(results)
     args.json.write_text(json.dumps(results, indent=1))
@@ -139,26 +142,53 @@ def graph_memory(leaves: dict[str, Any], ops: int) -> dict[str, Any]:
     return results
 
 
-def _plain_demos(points: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+def _demos(points: np.ndarray, y: np.ndarray, torch_engines: Any = None) -> dict[str, Any]:
     weights = initial_weights()
-    return {
+    demos = {
         "micrograd": MicrogradDemo(points, y, weights),
         "valuegraph eager": ValueDemo(points, y, weights),
         "valuegraph eager, micrograd's program": ValueDemo(points, y, weights, neuron="primitive"),
         "valuegraph compiled": CompiledDemo(points, y, weights),
         "numpy by hand": NumpyDemo(points, y, weights),
     }
+    if torch_engines:
+        demos["torch scalar"] = torch_engines.TorchScalarDemo(points, y, weights)
+        demos["torch batched"] = torch_engines.TorchBatchedDemo(points, y, weights)
+    return demos
 
 
-def _torch_demos(torch_engines: Any, points: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    weights = initial_weights()
-    return {
-        "torch scalar": torch_engines.TorchScalarDemo(points, y, weights),
-        "valuegraph eager": ValueDemo(points, y, weights),
-        "torch batched": torch_engines.TorchBatchedDemo(points, y, weights),
-        "valuegraph compiled": CompiledDemo(points, y, weights),
-        "numpy by hand": NumpyDemo(points, y, weights),
+def nary_times(micro_value: Any, rounds: int) -> dict[str, Any]:
+    """One ``sum`` or ``dot`` node against the ``+`` and ``*`` nodes micrograd records."""
+    print("\n(a2) n-ary nodes: forward + backward per call, us")
+    rng = np.random.default_rng(0)
+    numbers = rng.uniform(-1, 1, 1_000).tolist()
+    xs, micro_xs = [Value(x) for x in numbers], [micro_value(x) for x in numbers]
+    w, x, b = xs[:16], xs[16:32], xs[32]
+    mw, mx, mb = micro_xs[:16], micro_xs[16:32], micro_xs[32]
+    cases = {
+        "sum of 1000 values": {
+            "valuegraph sum node": lambda: autograd.sum(xs),
+            "valuegraph + nodes": lambda: sum(xs[1:], xs[0]),
+            "micrograd + nodes": lambda: sum(micro_xs[1:], micro_xs[0]),
+        },
+        "neuron of 16 inputs": {
+            "valuegraph dot node": lambda: autograd.dot(w, x, b),
+            "valuegraph * and + nodes": lambda: sum((wi * xi for wi, xi in zip(w, x)), b),
+            "micrograd * and + nodes": lambda: sum((wi * xi for wi, xi in zip(mw, mx)), mb),
+        },
     }
+    results: dict[str, Any] = {}
+    for case, builds in cases.items():
+        contenders = {name: harness.phases(build, _backward) for name, build in builds.items()}
+        measured = harness.interleaved(contenders, rounds, seconds=0.2)
+        us = {n: sum(m[p]["median"] for p in m) * 1e6 for n, m in measured.items()}
+        first = next(iter(us))
+        cells = ", ".join(
+            f"{name} {value:.1f} (x{value / us[first]:.1f})" for name, value in us.items()
+        )
+        print(f"{case:20} {cells}")
+        results[case] = us
+    return results
 
 
 def moons_steps(make_demos: Callable[..., dict[str, Any]], batches, rounds: int) -> dict[str, Any]:

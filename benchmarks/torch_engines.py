@@ -1,5 +1,10 @@
 """PyTorch in the benchmark: scalar tensors for the graph programs and the demo, and batched
-tensors for the demo. Imported only when torch is installed."""
+tensors for the demo. Imported only when torch is installed.
+
+PyTorch runs on one thread, like NumPy and valuegraph here. With its default of one thread per
+core, steps of the batched demo on the 2-core test machine stalled for about 64 ms at random
+(threads waiting for each other), which would have flattered valuegraph.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import numpy as np
 import torch
 
 from .moons import ALPHA, SIZES, learning_rate
+
+torch.set_num_threads(1)
 
 
 def scalar_leaf(x: float) -> torch.Tensor:
