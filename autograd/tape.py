@@ -61,9 +61,16 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[float]) -> Tape:  #
 
 
 class Tape:
-    """A traced graph, replayed forward and backward over batches (see the module docstring)."""
+    """A traced graph, replayed forward and backward over batches (see the module docstring).
 
-    def __init__(self, fn: Callable[..., Any], inputs: list[Value], outputs: list[Value], single):
+    ``inputs``, ``outputs`` and ``parameters`` are the Values of the trace (parameters in the
+    order the steps first use them: layer by layer for an MLP), ``nodes`` counts them all, and
+    ``steps`` lists what one ``forward`` runs; ``repr(tape)`` shows them.
+    """
+
+    def __init__(
+        self, fn: Callable[..., Any], inputs: list[Value], outputs: list[Value], single: bool
+    ) -> None:
         self.fn, self.inputs, self.outputs, self._single = fn, tuple(inputs), tuple(outputs), single
         order = topological_order(*outputs)
         self.nodes = len(order)
@@ -77,6 +84,7 @@ class Tape:
         self.steps: list[Step] = []
         for nodes in _groups_by_depth(order, self._kinds, self._trainable):
             self.steps.extend(self._steps_for(nodes))
+        # in order of first use; a parameter used by no step (only an output) gets the last rows
         self.parameters = tuple(sorted(parameters, key=self._row))
         self._stores: tuple[np.ndarray, np.ndarray] | None = None
 

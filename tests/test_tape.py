@@ -195,12 +195,13 @@ def test_backward_accumulates_parameter_gradients_summed_over_the_batch():
 
 
 def test_outputs_that_are_inputs_or_parameters_broadcast_over_the_batch():
-    w = Value(1.5)
-    tape = compile(lambda x: [x, w, w * 2], [0.0])
-    assert tape.forward([[1.0], [2.0]]).tolist() == [[1.0, 1.5, 3.0], [2.0, 1.5, 3.0]]
+    w, v = Value(1.5), Value(4.0)
+    tape = compile(lambda x: [x, w, v * 2], [0.0])  # w is only an output, never an input
+    assert set(tape.parameters) == {w, v}
+    assert tape.forward([[1.0], [2.0]]).tolist() == [[1.0, 1.5, 8.0], [2.0, 1.5, 8.0]]
     input_grads = tape.backward(np.ones((2, 3)), inputs=True)
     assert input_grads.tolist() == [[1.0], [1.0]]
-    assert w.grad == 2 * (1 + 2)
+    assert (w.grad, v.grad) == (2.0, 2 * 2.0)
 
 
 def test_shared_weights_and_scattered_rows_take_the_general_path():
