@@ -238,7 +238,8 @@ class Tape:
         reached: set[Value] = set()
         for i, row in enumerate(np.asarray(batch, dtype=np.float64)):
             xs = [Value(x, label=v.label) for x, v in zip(row, self.inputs)]
-            result = self.fn(*xs)
+            with enable_grad():
+                result = self.fn(*xs)
             outs = [result] if self._single else list(result)
             eager_outputs[i] = [o.data for o in outs]
             gradients = grad(outs, xs + list(self.parameters), grad_outputs=seeds[i].tolist())
