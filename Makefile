@@ -17,6 +17,10 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
 demo: $(VENV)/.installed
 	$(BIN)/valuegraph demo
 
@@ -25,6 +29,11 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# Speed and memory against micrograd, NumPy and (when installed) PyTorch; results also in
+# benchmarks/results.json. Several minutes; `$(BIN)/python -m benchmarks --quick` is a smoke run.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -10,36 +10,50 @@ from typing import Any
 from . import ieee
 from .modes import _anomaly_enabled, enable_grad
 from .ops import OPS
-from .value import VALUE_MATH, Number, Operand, Value, _to_float, describe
+from .value import (
+    _MORE,
+    VALUE_MATH,
+    Number,
+    Operand,
+    Value,
+    _get_data,
+    _to_float,
+    describe,
+    inputs_of,
+)
 
 
 def topological_order(*roots: Value) -> list[Value]:
     """Every Value the roots depend on, parents before children (roots last).
 
     An iterative depth-first search in argument order: deterministic, and no recursion, so graphs
-    of any depth work.
+    of any depth work. A node is pushed back under a ``None`` marker while its parents are
+    explored; popping the marker means they are all placed, so the node goes next. The search
+    reads a node's parents from its two slots (see ``Value``): it is the hot path of backward.
     """
     order: list[Value] = []
-    expanded: set[Value] = set()  # parents pushed; the node goes out when it is met again
-    placed: set[Value] = set()
-    stack = list(reversed(roots))
+    visited: set[Value] = set()
+    stack: list[Value | None] = list(reversed(roots))
+    push, pop = stack.append, stack.pop
     while stack:
-        node = stack[-1]
-        if node in expanded:
-            stack.pop()
-            if node not in placed:
-                placed.add(node)
-                order.append(node)
-            continue
-        expanded.add(node)
-        for parent in reversed(node.parents):  # first argument on top: visited first
-            if isinstance(parent, Value) and parent not in expanded:
-                stack.append(parent)
+        node = pop()
+        if node is None:
+            order.append(pop())  # type: ignore[arg-type]
+        elif node not in visited:
+            visited.add(node)
+            push(node)
+            push(None)
+            a, b = node._a, node._b
+            if b is _MORE:
+                for parent in reversed(a):  # first argument on top: visited first
+                    if isinstance(parent, Value) and parent not in visited:
+                        push(parent)
+            else:  # one or two parents (or none), pushed second first
+                if isinstance(b, Value) and b not in visited:
+                    push(b)
+                if isinstance(a, Value) and a not in visited:
+                    push(a)
     return order
-
-
-def _inputs(node: Value) -> list[float]:
-    return [p.data if isinstance(p, Value) else p for p in node.parents]
 
 
 def backward(root: Value, gradient: Number = 1.0) -> None:
@@ -49,7 +63,7 @@ def backward(root: Value, gradient: Number = 1.0) -> None:
     order = topological_order(root)
     # every .grad starts from zero; a leaf's earlier gradient is added back once at the end, so
     # two calls give exactly twice one call (adding path by path onto it would round differently)
-    leaves = [node for node in order if not node.parents]
+    leaves = [node for node in order if node._a is None]  # no parents (see Value)
     before = [leaf.grad for leaf in leaves]
     for node in order:
         node.grad = 0.0
@@ -66,34 +80,36 @@ def _propagate(order: list[Value]) -> None:
     check = _anomaly_enabled.get()
     rules = {name: op.derivative for name, op in OPS.items()}
     for node in reversed(order):
-        parents: tuple[Any, ...] = node.parents
-        if not parents:
+        a, b = node._a, node._b  # the parents (see Value); a constant (a float) gets no gradient
+        if a is None:
             continue
         upstream = node.grad
         derivative = rules[node.op]
-        # One and two inputs are nearly every node: unpacked by hand, which is 3x faster than
-        # the general loop. A constant input (a float) gets no gradient.
-        if len(parents) == 1:
-            (a,) = parents
-            (da,) = derivative(ieee, a.data, node.data)
-            a.grad += da * upstream
-        elif len(parents) == 2:
-            a, b = parents
-            if type(b) is float:
+        if b is None:  # one input
+            if type(a) is not float:
+                (da,) = derivative(ieee, a.data, node.data)
+                a.grad += da * upstream
+        elif b is _MORE:  # more inputs, in the tuple a
+            if float in set(map(type, a)):
+                partials = derivative(ieee, *inputs_of(a), node.data)
+                for parent, partial in zip(a, partials):
+                    if isinstance(parent, Value):
+                        parent.grad += partial * upstream
+            else:  # all Values (a neuron's dot): no test per input
+                partials = derivative(ieee, *map(_get_data, a), node.data)
+                for parent, partial in zip(a, partials):
+                    parent.grad += partial * upstream
+        elif type(b) is float:  # two inputs, the second a constant
+            if type(a) is not float:
                 da, _ = derivative(ieee, a.data, b, node.data)
                 a.grad += da * upstream
-            elif type(a) is float:
-                _, db = derivative(ieee, a, b.data, node.data)
-                b.grad += db * upstream
-            else:
-                da, db = derivative(ieee, a.data, b.data, node.data)
-                a.grad += da * upstream
-                b.grad += db * upstream
+        elif type(a) is float:
+            _, db = derivative(ieee, a, b.data, node.data)
+            b.grad += db * upstream
         else:
-            partials = derivative(ieee, *_inputs(node), node.data)
-            for parent, partial in zip(parents, partials):
-                if isinstance(parent, Value):
-                    parent.grad += partial * upstream
+            da, db = derivative(ieee, a.data, b.data, node.data)
+            a.grad += da * upstream
+            b.grad += db * upstream
         if check:
             _check_finite(node)
 
@@ -102,7 +118,7 @@ def _check_finite(node: Value) -> None:
     """Under ``detect_anomaly``: raise if backward through ``node`` made a non-finite gradient."""
     for i, parent in enumerate(node.parents):
         if isinstance(parent, Value) and not ieee.isfinite(parent.grad):
-            partial = OPS[node.op].derivative(ieee, *_inputs(node), node.data)[i]
+            partial = OPS[node.op].derivative(ieee, *inputs_of(node.parents), node.data)[i]
             raise FloatingPointError(
                 f"backward of {node.op} gave gradient {parent.grad} to "
                 f"{parent.label or 'input ' + str(i)} (local derivative {partial}, upstream "
@@ -157,7 +173,7 @@ def grad(
             if create_graph:
                 partials = op.derivative(VALUE_MATH, *node.parents, node)
             else:
-                partials = op.derivative(ieee, *_inputs(node), node.data)
+                partials = op.derivative(ieee, *inputs_of(node.parents), node.data)
             for parent, partial in zip(node.parents, partials):
                 if isinstance(parent, Value) and parent in relevant:
                     step = _times(partial, upstream)

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .ops import OPS
-from .value import Operand, Value, apply
+from .value import Operand, Value, _apply
 
 _SUM, _DOT = OPS["sum"], OPS["dot"]
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - autograd.sum, as numpy.sum
     """The sum of Values and numbers as a single ``sum`` node (0.0 for an empty iterable)."""
-    return apply(_SUM, *values)
+    return _apply(_SUM, tuple(values))
 
 
 def dot(
@@ -26,5 +26,4 @@ def dot(
     weights, inputs = tuple(weights), tuple(inputs)
     if len(weights) != len(inputs):
         raise ValueError(f"dot() needs as many weights as inputs: {len(weights)} != {len(inputs)}")
-    extra = () if bias is None else (bias,)
-    return apply(_DOT, *weights, *inputs, *extra)
+    return _apply(_DOT, weights + inputs if bias is None else (*weights, *inputs, bias))

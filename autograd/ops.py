@@ -60,10 +60,10 @@ def _dot_forward(m: Any, *inputs: Any) -> Any:
 
 
 def _dot_derivative(m: Any, *inputs_and_out: Any) -> tuple[Any, ...]:
-    inputs = inputs_and_out[:-1]
-    n = len(inputs) // 2
-    weights, xs = inputs[:n], inputs[n : 2 * n]
-    return (*xs, *weights, 1.0) if len(inputs) % 2 else (*xs, *weights)
+    """d/dw_i = x_i, d/dx_i = w_i, d/db = 1: the inputs, halves swapped (``out`` comes last)."""
+    n = (len(inputs_and_out) - 1) // 2
+    swapped = inputs_and_out[n : 2 * n] + inputs_and_out[:n]
+    return (*swapped, 1.0) if len(inputs_and_out) % 2 == 0 else swapped
 
 
 def _pow_domain(x: float, y: float) -> bool:

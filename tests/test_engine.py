@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from autograd import Value, backward, grad, topological_order, zero_grad
+from autograd import Value, apply, backward, grad, topological_order, zero_grad
 
 
 def _recursive_order(root: Value) -> list[Value]:
@@ -217,3 +217,18 @@ def test_same_program_in_two_processes_gives_the_same_order_and_gradients():
         for seed in ("1", "2")
     ]
     assert runs[0] == runs[1] and len(runs[0]) > 1000
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: apply("exp", 1.0),  # one input, a constant
+        lambda: apply("+", 1.0, 2.0),  # two constants
+        lambda: apply("sum", 1.0, 2.0, 3.0),
+    ],
+)
+def test_backward_through_a_node_of_constants_only_has_nothing_to_do(build):
+    node = build()
+    node.backward()  # used to raise AttributeError: 'float' object has no attribute 'data'
+    assert node.grad == 1.0 and all(type(p) is float for p in node.parents)
+    assert grad(node * Value(2.0), [node]) == (2.0,)

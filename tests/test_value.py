@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import fractions
+import gc
 
 import numpy as np
 import pytest
 
-from autograd import Value
+from autograd import Value, dot, no_grad
+from autograd import sum as vsum
 
 
 @pytest.mark.parametrize(
@@ -129,3 +131,21 @@ def test_detach_gives_a_leaf_with_the_same_data():
     assert (d.data, d.op, d.parents) == (6.0, "", ())
     (d * a).backward()
     assert a.grad == 6.0  # the detached factor counts as a constant
+
+
+def test_parents_are_a_tuple_in_argument_order_for_any_number_of_inputs():
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    assert a.parents == ()
+    assert a.relu().parents == (a,)
+    assert (a * 2).parents == (a, 2.0) and (2 - b).parents == (2.0, b)
+    assert vsum([c]).parents == (c,) and vsum([a, b]).parents == (a, b)
+    assert vsum([a, b, 4, c]).parents == (a, b, 4.0, c)
+    assert dot([a, b], [c, 0.5], a).parents == (a, b, c, 0.5, a)
+    with no_grad():
+        assert (a * b).parents == () and vsum([a, b, c]).parents == ()
+
+
+def test_a_node_of_one_or_two_inputs_is_one_object_for_the_garbage_collector():
+    a, b = Value(1.0), Value(2.0)
+    for node in (a * b, a.tanh(), a + 1):  # its parents are in slots, not in a tuple of their own
+        assert not any(isinstance(r, tuple) for r in gc.get_referents(node))

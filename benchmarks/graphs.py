@@ -1,0 +1,35 @@
+"""The scalar programs the engine benchmarks time, written once for every engine.
+
+Each takes ``leaf(x)``, the engine's way to make a leaf scalar (``Value``, micrograd's ``Value``,
+a 0-d PyTorch tensor with ``requires_grad``), and the number of ops to record. The count is of the
+ops the program writes, the same for every engine: micrograd records ``a - b`` and ``a / b`` as two
+nodes each, valuegraph as one, and both are counted as one op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def chain(leaf: Callable[[float], Any], ops: int) -> Any:
+    """A long chain: ``y = relu(y * w + 0.1) + x``, four ops a step."""
+    x, w = leaf(0.5), leaf(0.9)
+    y = x
+    for _ in range(ops // 4):
+        y = (y * w + 0.1).relu() + x
+    return y
+
+
+def mixed(leaf: Callable[[float], Any], ops: int) -> Any:
+    """Ten ops a step of six kinds (+ - * / ** relu), with fan-out: ``u`` feeds four ops."""
+    x, w = leaf(0.5), leaf(0.9)
+    y = x
+    for _ in range(ops // 10):
+        u = y * w + x
+        v = (u - 0.5).relu()
+        y = v / (u**2 + 1.0) - y * 0.1 + x
+    return y
+
+
+PROGRAMS = {"chain": chain, "mixed": mixed}

@@ -1,0 +1,244 @@
+"""``make bench``: every measurement in one run, printed as tables of ratios and saved as JSON.
+
+(a) time per op of the graph programs, (b) memory a graph holds per node, (c) one training step of
+micrograd's moons demo, (d) 100 steps of it, eager against compiled, then (e) the issue's targets.
+
+The cost of garbage collection grows with the number of objects a process holds, and importing
+PyTorch adds some 150,000 (a notebook holds many too). So the comparisons run twice: first as a
+plain script (valuegraph, micrograd, NumPy), then, if torch is installed, after importing it (the
+same, and PyTorch). Each ratio compares contenders measured side by side in the same process.
+``python -m benchmarks --quick`` is a fast smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import itertools
+import json
+import platform
+import sys
+import time
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Value
+
+from . import harness
+from .graphs import PROGRAMS
+from .moons import CompiledDemo, MicrogradDemo, NumpyDemo, ValueDemo, initial_weights, moons
+from .targets import check_targets
+
+RESULTS = Path(__file__).with_name("results.json")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
+    parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 5)")
+    parser.add_argument("--json", type=Path, default=RESULTS, help=f"default {RESULTS}")
+    args = parser.parse_args()
+    rounds = args.rounds or (2 if args.quick else 5)
+    sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
+    batches = (100,) if args.quick else (100, 1_000)
+    sys.setrecursionlimit(1_000_000)  # micrograd's topological sort is recursive
+
+    from micrograd.engine import Value as MicroValue
+
+    results: dict[str, Any] = {"environment": _environment(), "rounds": rounds}
+    print(f"valuegraph benchmarks ({', '.join(f'{k} {v}' for k, v in _environment().items())})")
+    print(f"median of {rounds} interleaved rounds; spread = interquartile range / median")
+    print(f"\n=== as a plain script: {len(gc.get_objects())} objects tracked by the collector")
+    leaves = {"valuegraph": Value, "micrograd": MicroValue}
+    results["plain"] = {
+        "ops": graph_times(leaves, sizes, rounds),
+        "n-ary": nary_times(MicroValue, rounds),
+        "memory": graph_memory(leaves, sizes[-1]),
+        "moons": moons_steps(_demos, batches, rounds),
+        "training": training(steps=20 if args.quick else 100),
+    }
+    try:
+        torch_engines = importlib.import_module(".torch_engines", __package__)
+    except ImportError:
+        print("\nPyTorch is not installed: its comparisons are skipped (pip install torch).")
+    else:
+        tracked = len(gc.get_objects())
+        print(f"\n=== after importing torch (on one thread): {tracked} objects tracked")
+        leaves["torch scalar"] = torch_engines.scalar_leaf
+        results["torch"] = {
+            "ops": graph_times(leaves, sizes, rounds),
+            "moons": moons_steps(lambda *data: _demos(*data, torch_engines), batches, rounds),
+        }
+    results["targets"] = check_targets(results)
+    args.json.write_text(json.dumps(results, indent=1))
+    print(f"\nresults saved to {args.json}")
+
+
+def _environment() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    for package in ("micrograd", "torch"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def _backward(graph: Any) -> None:
+    graph.backward()
+
+
+def graph_times(leaves: dict[str, Any], sizes: tuple[int, ...], rounds: int) -> dict[str, Any]:
+    """Per op: valuegraph's forward, backward and total (with freeing the graph) against others."""
+    print("\n(a) time per op in ns: forward, backward, total with freeing the graph")
+    ours, *others = leaves
+    columns = " ".join(f"{name + ' total':>18} {'ratio':>6}" for name in others)
+    print(f"{'program':8} {'ops':>7} {'fwd':>6} {'bwd':>6} {'total':>6} {'spread':>6} {columns}")
+    results: dict[str, Any] = {}
+    for program, build in PROGRAMS.items():
+        for ops in sizes:
+            contenders = {
+                name: harness.phases(lambda b=build, f=leaf, n=ops: b(f, n), _backward)
+                for name, leaf in leaves.items()
+            }
+            measured = harness.interleaved(contenders, rounds)
+            ns = {
+                name: {phase: s["median"] / ops * 1e9 for phase, s in phases.items()}
+                for name, phases in measured.items()
+            }
+            for row in ns.values():
+                row["total"] = row["forward"] + row["backward"] + row["release"]
+            spread = max(s["spread"] for s in measured[ours].values())
+            cells = " ".join(
+                f"{ns[name]['total']:18.0f} {ns[name]['total'] / ns[ours]['total']:6.1f}"
+                for name in others
+            )
+            print(
+                f"{program:8} {ops:>7} {ns[ours]['forward']:6.0f} {ns[ours]['backward']:6.0f} "
+                f"{ns[ours]['total']:6.0f} {spread:6.0%} {cells}"
+            )
+            results[f"{program} {ops}"] = {"ns_per_op": ns, "raw": measured}
+    return results
+
+
+def graph_memory(leaves: dict[str, Any], ops: int) -> dict[str, Any]:
+    print(f"\n(b) memory a graph of {ops} ops holds, bytes per node (tracemalloc)")
+    print(f"{'program':8} {'engine':12} {'built':>8} {'+ grads':>8}")
+    results: dict[str, Any] = {}
+    for program, build in PROGRAMS.items():
+        for name, leaf in leaves.items():
+            held = harness.held_bytes(lambda b=build, f=leaf: b(f, ops), _backward)
+            per_node = {k: v / ops for k, v in held.items()}
+            print(
+                f"{program:8} {name:12} {per_node['built']:8.0f} {per_node['after_backward']:8.0f}"
+            )
+            results[f"{program} {name}"] = per_node
+    return results
+
+
+def _demos(points: np.ndarray, y: np.ndarray, torch_engines: Any = None) -> dict[str, Any]:
+    weights = initial_weights()
+    demos = {
+        "micrograd": MicrogradDemo(points, y, weights),
+        "valuegraph eager": ValueDemo(points, y, weights),
+        "valuegraph eager, micrograd's program": ValueDemo(points, y, weights, neuron="primitive"),
+        "valuegraph compiled": CompiledDemo(points, y, weights),
+        "numpy by hand": NumpyDemo(points, y, weights),
+    }
+    if torch_engines:
+        demos["torch scalar"] = torch_engines.TorchScalarDemo(points, y, weights)
+        demos["torch batched"] = torch_engines.TorchBatchedDemo(points, y, weights)
+    return demos
+
+
+def nary_times(micro_value: Any, rounds: int) -> dict[str, Any]:
+    """One ``sum`` or ``dot`` node against the ``+`` and ``*`` nodes micrograd records."""
+    print("\n(a2) n-ary nodes: forward + backward per call, us")
+    rng = np.random.default_rng(0)
+    numbers = rng.uniform(-1, 1, 1_000).tolist()
+    xs, micro_xs = [Value(x) for x in numbers], [micro_value(x) for x in numbers]
+    w, x, b = xs[:16], xs[16:32], xs[32]
+    mw, mx, mb = micro_xs[:16], micro_xs[16:32], micro_xs[32]
+    cases = {
+        "sum of 1000 values": {
+            "valuegraph sum node": lambda: autograd.sum(xs),
+            "valuegraph + nodes": lambda: sum(xs[1:], xs[0]),
+            "micrograd + nodes": lambda: sum(micro_xs[1:], micro_xs[0]),
+        },
+        "neuron of 16 inputs": {
+            "valuegraph dot node": lambda: autograd.dot(w, x, b),
+            "valuegraph * and + nodes": lambda: sum((wi * xi for wi, xi in zip(w, x)), b),
+            "micrograd * and + nodes": lambda: sum((wi * xi for wi, xi in zip(mw, mx)), mb),
+        },
+    }
+    results: dict[str, Any] = {}
+    for case, builds in cases.items():
+        contenders = {name: harness.phases(build, _backward) for name, build in builds.items()}
+        measured = harness.interleaved(contenders, rounds, seconds=0.2)
+        us = {n: sum(m[p]["median"] for p in m) * 1e6 for n, m in measured.items()}
+        first = next(iter(us))
+        cells = ", ".join(
+            f"{name} {value:.1f} (x{value / us[first]:.1f})" for name, value in us.items()
+        )
+        print(f"{case:20} {cells}")
+        results[case] = us
+    return results
+
+
+def moons_steps(make_demos: Callable[..., dict[str, Any]], batches, rounds: int) -> dict[str, Any]:
+    """ms per training step of each demo; ratios against the first demo and against NumPy."""
+    print("\n(c) one training step of micrograd's moons demo (MLP 2-16-16-1), ms")
+    results: dict[str, Any] = {}
+    for batch in batches:
+        points, y = moons(batch)
+        demos = make_demos(points, y)
+        first = next(iter(demos))
+        print(
+            f"{'engine':38} {'batch':>6} {'ms':>10} {'spread':>6} {first + '/x':>16} {'x/numpy':>8}"
+        )
+        slow = batch > 100  # a micrograd step then takes many seconds: fewer rounds
+        contenders = {name: _stepper(demo) for name, demo in demos.items()}
+        measured = harness.interleaved(contenders, max(3, rounds - 2) if slow else rounds)
+        ms = {name: m["step"]["median"] * 1e3 for name, m in measured.items()}
+        for name, value in ms.items():
+            print(
+                f"{name:38} {batch:6} {value:10.3f} {measured[name]['step']['spread']:6.0%} "
+                f"{ms[first] / value:16.1f} {value / ms['numpy by hand']:8.2f}"
+            )
+        start = time.perf_counter()
+        CompiledDemo(points, y, initial_weights())
+        compile_ms = (time.perf_counter() - start) * 1e3
+        print(f"{'(compiling the tape, once)':38} {batch:6} {compile_ms:10.3f}")
+        results[str(batch)] = {"ms": ms, "compile_ms": compile_ms, "raw": measured}
+    return results
+
+
+def _stepper(demo: Any) -> harness.Run:
+    """Steps k = 0, 1, 2, ... of a demo (the learning rate follows k), each timed."""
+    steps = itertools.count()
+    return harness.timed(lambda: demo.step(next(steps) % 100))
+
+
+def training(steps: int) -> dict[str, Any]:
+    print(f"\n(d) {steps} training steps on 100 points from the same weights")
+    points, y = moons(100)
+    weights = initial_weights()
+    results = {}
+    for name, demo in (
+        ("valuegraph eager", ValueDemo(points, y, weights)),
+        ("valuegraph compiled", CompiledDemo(points, y, weights)),
+        ("numpy by hand", NumpyDemo(points, y, weights)),
+    ):
+        start = time.perf_counter()
+        for k in range(steps):
+            loss, accuracy = demo.step(k)
+        seconds = time.perf_counter() - start
+        print(f"{name:22} loss {loss:.12f}  accuracy {accuracy:.0%}  in {seconds:.2f} s")
+        results[name] = {"loss": loss, "accuracy": accuracy, "seconds": seconds}
+    return results
