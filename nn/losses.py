@@ -50,7 +50,7 @@ def predicts(rule: Callable[[Any], int] | None) -> Callable[[F], F]:
 def mse(output: Scalar | Sequence[Scalar], target: float | Sequence[float]) -> Value:
     """Squared error, averaged over the outputs when there are several."""
     outputs = _as_list(output)
-    targets = [_real(t, "target") for t in _as_list(target)]
+    targets = [t if isinstance(t, Value) else _real(t, "target") for t in _as_list(target)]
     if len(outputs) != len(targets):
         raise ValueError(f"mse() got {len(outputs)} outputs but {len(targets)} targets")
     squares = [d * d for d in (o - t for o, t in zip(outputs, targets))]

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 import autograd
 from autograd import Value
 
+from .compiled import CompiledObjective
 from .datasets import minibatches
 from .losses import accuracy
 from .module import Module
@@ -63,6 +64,7 @@ def fit(
     penalty: Penalty | None = None,
     progress: bool = True,
     seed: int | None = None,
+    compile: bool = False,  # noqa: A002 - the name users know from torch.compile
 ) -> History:
     """Train ``model`` on rows ``X`` with targets ``y`` and return the ``History``.
 
@@ -71,6 +73,11 @@ def fit(
     with ``seed``. ``schedule(k)`` sets the learning rate of step ``k``; ``penalty(params)`` is
     added to the batch's mean loss (e.g. ``lambda ps: 1e-4 * l2(ps)``). ``progress`` shows a
     ``tqdm`` bar (a widget in a notebook); ``progress=False`` prints nothing.
+
+    ``compile=True`` traces the loss of one sample into a tape and replays it over each batch
+    with NumPy (``autograd.tape``): the same numbers, many times faster on large batches. A tape
+    is checked against the eager engine when it is made; a model whose Python code branches on
+    values cannot be compiled.
     """
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     if X.ndim != 2 or len(X) != len(y) or len(X) == 0:
@@ -82,19 +89,28 @@ def fit(
     params = model.parameters()
     predict = getattr(loss, "predict", None)
     history = History()
+    compiled = CompiledObjective(model, loss) if compile else None
     with tqdm(total=total, disable=not progress, unit="step", desc=type(model).__name__) as bar:
         for k, (rows, targets) in enumerate(batches):
-            outputs = [model(row) for row in rows]
-            objective = _objective(outputs, targets, loss, penalty, params)
             optimizer.zero_grad()
-            objective.backward()
+            if compiled is None:
+                outputs = [model(row) for row in rows.tolist()]
+                objective = _objective(outputs, targets.tolist(), loss, penalty, params)
+                objective.backward()
+                value = objective.data
+            else:
+                value, outputs = compiled.accumulate(rows, targets)
+                if penalty is not None:  # it reads the parameters only: eager, once a step
+                    extra = penalty(params)
+                    extra.backward()
+                    value += extra.data
             if schedule is not None:
                 optimizer.lr = schedule(k)
             optimizer.step()
-            history.loss.append(objective.data)
-            status = {"loss": f"{objective.data:.4g}"}
+            history.loss.append(value)
+            status = {"loss": f"{value:.4g}"}
             if predict is not None:
-                history.accuracy.append(accuracy(outputs, targets, predict))
+                history.accuracy.append(accuracy(outputs, targets.tolist(), predict))
                 status["accuracy"] = f"{history.accuracy[-1]:.3f}"
             bar.set_postfix(status, refresh=False)
             bar.update()
@@ -134,17 +150,16 @@ def _step_count(n: int, steps: int | None, epochs: int | None, batch_size: int |
 
 def _batches(
     X: NDArray[Any], y: NDArray[Any], total: int, batch_size: int | None, rng: np.random.Generator
-) -> Iterator[tuple[list[Any], list[Any]]]:
-    """``total`` batches as lists (plain floats and ints are fastest to compute with)."""
+) -> Iterator[tuple[NDArray[Any], NDArray[Any]]]:
+    """``total`` batches of rows and their targets."""
     if batch_size is None:
-        rows, targets = X.tolist(), y.tolist()
         for _ in range(total):
-            yield rows, targets
+            yield X, y
         return
     done = 0
     while True:
         for X_batch, y_batch in minibatches(X, y, batch_size, rng):
-            yield X_batch.tolist(), y_batch.tolist()
+            yield X_batch, y_batch
             done += 1
             if done == total:
                 return

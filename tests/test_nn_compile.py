@@ -1,0 +1,103 @@
+"""fit(..., compile=True) trains on tapes and gives the eager engine's numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd.tape import TapeMismatchError
+from nn import MLP, SGD, Adam, Module, datasets, fit, losses, optim
+from nn.compiled import CompiledObjective
+
+
+def _train_both_ways(make_model, make_optimizer, X, y, **settings):
+    """(history, final weights) of the eager run and of the compiled run."""
+    runs = []
+    for compiled in (False, True):
+        model = make_model()
+        optimizer = make_optimizer(model.parameters())
+        settings |= {"optimizer": optimizer, "compile": compiled, "progress": False}
+        history = fit(model, X, y, **settings)
+        runs.append((history, np.array([p.data for p in model.parameters()])))
+    return runs
+
+
+def _assert_same(runs):
+    (eager, eager_weights), (compiled, compiled_weights) = runs
+    np.testing.assert_allclose(compiled.loss, eager.loss, rtol=1e-12)
+    assert compiled.accuracy == eager.accuracy
+    np.testing.assert_allclose(compiled_weights, eager_weights, rtol=1e-10, atol=1e-13)
+
+
+def test_micrograd_demo_recipe_compiled_matches_eager():
+    X, y = datasets.make_moons(100, noise=0.1, seed=1337)
+    runs = _train_both_ways(
+        lambda: MLP(2, [16, 16, 1], seed=1337),
+        lambda params: SGD(params, lr=1.0),
+        X,
+        datasets.signed_labels(y),
+        loss=losses.hinge,
+        steps=20,
+        schedule=optim.linear_decay(1.0, 0.1, 20),
+        penalty=lambda ps: 1e-4 * losses.l2(ps),
+    )
+    _assert_same(runs)
+    assert runs[1][0].accuracy[-1] > 0.85
+
+
+def test_cross_entropy_on_minibatches_compiled_matches_eager():
+    X, y = datasets.make_spiral(120, classes=3, seed=0)
+    runs = _train_both_ways(
+        lambda: MLP(2, [8, 3], activation="tanh", seed=0),
+        lambda params: Adam(params, lr=0.03),
+        X,
+        y,
+        loss=losses.cross_entropy,
+        steps=12,
+        batch_size=32,
+        seed=5,
+    )
+    _assert_same(runs)
+
+
+def test_regression_with_real_targets_compiled_matches_eager():
+    X = np.linspace(-1, 1, 40)[:, None]
+    runs = _train_both_ways(
+        lambda: MLP(1, [8, 1], activation="tanh", seed=0),
+        lambda params: SGD(params, lr=0.1, momentum=0.9),
+        X,
+        np.sin(3 * X[:, 0]),
+        loss=losses.mse,
+        steps=15,
+    )
+    _assert_same(runs)
+
+
+def test_each_label_gets_its_own_tape_and_real_targets_share_one():
+    model = MLP(2, [4, 3], seed=0)
+    by_label = CompiledObjective(model, losses.cross_entropy)
+    rows = np.array([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6], [-0.7, 0.8]])
+    by_label.accumulate(rows, np.array([2, 0, 2, 1]))
+    assert set(by_label.tapes) == {0, 1, 2}
+    regression = CompiledObjective(MLP(2, [3, 1], seed=0), losses.mse)
+    regression.accumulate(rows, np.array([0.5, -1.0, 2.0, 0.0]))
+    assert list(regression.tapes) == [None]
+
+
+class Branchy(Module):
+    """A model whose Python code branches on a value: a tape would freeze one branch."""
+
+    def __init__(self):
+        self.net = MLP(2, [4, 1], seed=0)
+
+    def __call__(self, x):
+        out = self.net(x)
+        return out * 2 if out.data > 0 else out
+
+
+def test_a_model_that_branches_on_values_is_refused_when_compiled():
+    X, y = datasets.make_moons(40, noise=0.1, seed=2)
+    model = Branchy()
+    with pytest.raises(TapeMismatchError):
+        fit(model, X, datasets.signed_labels(y), loss=losses.hinge, steps=1, progress=False,
+            optimizer=SGD(model.parameters(), lr=0.1), compile=True)  # fmt: skip
