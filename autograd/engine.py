@@ -12,7 +12,6 @@ from .modes import _anomaly_enabled, enable_grad
 from .ops import OPS
 from .value import (
     _MORE,
-    VALUE_MATH,
     Number,
     Operand,
     Value,
@@ -21,6 +20,7 @@ from .value import (
     describe,
     inputs_of,
 )
+from .value_math import VALUE_MATH
 
 
 def topological_order(*roots: Value) -> list[Value]:

@@ -20,7 +20,8 @@ from .engine import grad, topological_order
 from .finite_differences import Function, difference, step
 from .modes import enable_grad
 from .ops import OPS, Op
-from .value import VALUE_MATH, Value, apply
+from .value import Value, apply
+from .value_math import VALUE_MATH
 
 
 def check_graph(

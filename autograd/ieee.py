@@ -2,8 +2,8 @@
 
 Python's ``math`` raises ``OverflowError``, ``ValueError`` or ``ZeroDivisionError`` where NumPy and
 PyTorch return ``inf`` or ``nan``. The op table computes on floats through this module, so the
-engine behaves like them. Each name here has a twin for Values (``autograd.value.VALUE_MATH``) and
-one for NumPy arrays (``autograd.tape``): the same derivative rule then runs on all three.
+engine behaves like them. Each name here has a twin for Values (``autograd.value_math``) and one
+for NumPy arrays (``autograd.tape_steps``): the same derivative rule then runs on all three.
 """
 
 from __future__ import annotations

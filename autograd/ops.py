@@ -3,9 +3,9 @@
 An op's ``forward(m, *inputs)`` computes its output and ``derivative(m, *inputs, out)`` returns the
 local partial derivative of the output with respect to each input, in argument order. ``m`` is a
 math namespace with the names ``exp, log, sqrt, sin, cos, tanh, sigmoid, softplus, pow, div,
-maximum, sign, where``: ``autograd.ieee`` for floats, ``VALUE_MATH`` for Values (so the very same
-rule builds a graph under ``grad(..., create_graph=True)``), NumPy for the tape. Each formula is
-written once, here.
+maximum, sign, where``: ``autograd.ieee`` for floats, ``autograd.value_math`` for Values (so the
+same rule builds a graph under ``grad(..., create_graph=True)``) and ``autograd.tape_steps`` for
+NumPy arrays. Each formula is written once, here.
 
 The metadata (``domain``, ``kinks``, ``poles``) says where an op is smooth; property tests and the
 hypothesis strategies read it to draw inputs a safe distance from trouble.

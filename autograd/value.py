@@ -10,7 +10,6 @@ from __future__ import annotations
 import numbers
 import operator
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any, Union
 
 from . import ieee
@@ -296,38 +295,3 @@ def describe(parents: tuple[Operand, ...]) -> str:
         for i, p in enumerate(parents)
     ]
     return "inputs: " + ", ".join(parts)
-
-
-def _lift(method: str, on_floats: Any) -> Any:
-    def function(x: Operand) -> Any:
-        return getattr(x, method)() if isinstance(x, Value) else on_floats(x)
-
-    return function
-
-
-def _pow(x: Operand, y: Operand) -> Any:
-    return x**y if isinstance(x, Value) or isinstance(y, Value) else ieee.pow(x, y)
-
-
-def _div(x: Operand, y: Operand) -> Any:
-    return x / y if isinstance(x, Value) or isinstance(y, Value) else ieee.div(x, y)
-
-
-def _maximum(x: Operand, y: Operand) -> Any:
-    return x if x >= y else y
-
-
-def _sign(x: Operand) -> float:
-    return ieee.sign(_data(x))  # piecewise constant: its own derivative is zero
-
-
-# The math namespace on Values: derivative rules run on it under grad(..., create_graph=True).
-VALUE_MATH = SimpleNamespace(
-    **{name: _lift(name, getattr(ieee, name)) for name in ("exp", "log", "sqrt", "sin", "cos")},
-    **{name: _lift(name, getattr(ieee, name)) for name in ("tanh", "sigmoid", "softplus")},
-    pow=_pow,
-    div=_div,
-    maximum=_maximum,
-    sign=_sign,
-    where=ieee.where,
-)
