@@ -91,7 +91,7 @@ class MicrogradProgram:
         rate = SCHEDULE(k)
         for p in self.parameters:
             p.data -= rate * p.grad
-        return float(total.data), float(sum(accuracy) / len(accuracy))
+        return float(total.data), float(sum(accuracy)) / len(accuracy)
 
 
 def micrograd_demo(X: np.ndarray, y: np.ndarray, weights: list) -> MicrogradProgram:
