@@ -1,38 +1,33 @@
-"""micrograd's moons demo, written once for each engine the benchmark compares.
+"""micrograd's moons demo, one training step for each contender the benchmark compares.
 
-The demo: an MLP 2-16-16-1 (relu hidden layers, linear output) learns the "moons" data with the
-hinge loss plus 1e-4 times the sum of the squared parameters, by SGD with learning rate
-``1 - 0.9 k / 100`` at step k. Every engine starts from the same weights, so the losses and
+The demo: an MLP 2-16-16-1 (relu hidden layers, linear output) learns ``nn.datasets.make_moons``
+with the hinge loss plus 1e-4 times the sum of the squared parameters, by SGD with learning rate
+``1 - 0.9 k / 100`` at step k. Every contender starts from the same weights, so the losses and
 accuracies of their steps agree, and ``step(k)`` of each returns ``(loss, accuracy)``.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 import autograd
+import nn
 from autograd import Value
-from autograd.tape import compile  # noqa: A004 - autograd's, like torch.compile
+from nn.compiled import CompiledObjective
 
 SIZES = (2, 16, 16, 1)
 ALPHA = 1e-4
+SCHEDULE = nn.optim.linear_decay(1.0, 0.1, 100)  # micrograd's 1 - 0.9 k / 100
 
 
-def moons(samples: int, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaved half circles with Gaussian noise; labels -1 and +1."""
-    rng = np.random.default_rng(seed)
-    outer, inner = samples - samples // 2, samples // 2
-    t_outer, t_inner = np.linspace(0, np.pi, outer), np.linspace(0, np.pi, inner)
-    points = np.concatenate(
-        [
-            np.column_stack([np.cos(t_outer), np.sin(t_outer)]),
-            np.column_stack([1 - np.cos(t_inner), 0.5 - np.sin(t_inner)]),
-        ]
-    )
-    labels = np.concatenate([-np.ones(outer), np.ones(inner)])
-    return points + rng.normal(scale=noise, size=points.shape), labels
+def dataset(samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """``samples`` moons points (noise 0.1) and their labels, -1 and +1."""
+    X, y = nn.datasets.make_moons(samples, noise=0.1, seed=0)
+    return X, nn.datasets.signed_labels(y)
 
 
 def initial_weights(seed: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -41,129 +36,146 @@ def initial_weights(seed: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(rng.uniform(-1, 1, (m, n)), np.zeros(m)) for n, m in itertools.pairwise(SIZES)]
 
 
-def learning_rate(k: int) -> float:
-    return 1.0 - 0.9 * k / 100
+def parameter_values(weights: list[tuple[np.ndarray, np.ndarray]]) -> list[float]:
+    """The weights in the order nn and micrograd list parameters: neuron by neuron, its weights
+    and then its bias."""
+    return np.concatenate([np.column_stack(layer).ravel() for layer in weights]).tolist()
 
 
-class ValueMLP:
-    """The MLP on Values; a neuron is one ``dot`` node, or micrograd's ``*`` and ``+`` nodes."""
-
-    def __init__(self, weights: list[tuple[np.ndarray, np.ndarray]], neuron: str = "dot"):
-        self.layers = [
-            [
-                (
-                    [Value(w, label=f"layers.{i}.neurons.{j}.w[{k}]") for k, w in enumerate(row)],
-                    Value(b, label=f"layers.{i}.neurons.{j}.b"),
-                )
-                for j, (row, b) in enumerate(zip(matrix.tolist(), biases.tolist()))
-            ]
-            for i, (matrix, biases) in enumerate(weights)
-        ]
-        self.parameters = [p for layer in self.layers for w, b in layer for p in (*w, b)]
-        self.primitive = neuron == "primitive"
-
-    def __call__(self, x: list) -> Value:
-        for i, layer in enumerate(self.layers):
-            if self.primitive:  # micrograd's Neuron: a + node and a * node per input
-                x = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
-            else:
-                x = [autograd.dot(w, x, b) for w, b in layer]
-            if i < len(self.layers) - 1:
-                x = [a.relu() for a in x]
-        return x[0]
+def mlp(weights: list[tuple[np.ndarray, np.ndarray]]) -> nn.MLP:
+    """The demo's ``nn.MLP`` (a ``dot`` node per neuron) holding ``weights``."""
+    model = nn.MLP(SIZES[0], SIZES[1:], seed=0)
+    model.load_state_dict(dict(zip(model.state_dict(), parameter_values(weights))))
+    return model
 
 
-def sgd(parameters: list, k: int) -> None:
-    rate = learning_rate(k)
-    for p in parameters:
-        p.data -= rate * p.grad
+def primitive_forward(layers: Sequence[Sequence[tuple[Sequence[Any], Any]]], x: list) -> Any:
+    """The MLP as micrograd's ``Neuron`` computes it, a ``*`` and a ``+`` node per input, on
+    the (weights, bias) of each neuron of each layer: scalars of any engine."""
+    for i, layer in enumerate(layers):
+        x = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
+        if i < len(layers) - 1:
+            x = [a.relu() for a in x]
+    return x[0]
 
 
-class MicrogradDemo:
-    """The demo as micrograd's README runs it, on micrograd 0.1.0."""
+class MicrogradProgram:
+    """The training step as micrograd's README writes it, on any engine with micrograd's API: a
+    constructor of input scalars, a model and its parameters."""
 
-    def __init__(self, points: np.ndarray, y: np.ndarray, weights: list) -> None:
-        from micrograd.engine import Value as MicroValue
-        from micrograd.nn import MLP
+    def __init__(
+        self,
+        scalar: Callable[[float], Any],
+        model: Callable[[list], Any],
+        parameters: list,
+        X: np.ndarray,
+        y: np.ndarray,
+    ) -> None:
+        self.scalar, self.model, self.parameters = scalar, model, parameters
+        self.points, self.y = X.tolist(), y.tolist()
 
-        self.Value, self.points, self.y = MicroValue, points.tolist(), y.tolist()
-        self.model = MLP(SIZES[0], list(SIZES[1:]))
-        for layer, (matrix, biases) in zip(self.model.layers, weights):
-            for neuron, row, bias in zip(layer.neurons, matrix.tolist(), biases.tolist()):
-                for p, w in zip(neuron.w, row):
-                    p.data = w
-                neuron.b.data = bias
+    def zero_grad(self) -> None:
+        for p in self.parameters:
+            p.grad = 0.0
 
     def step(self, k: int) -> tuple[float, float]:
-        inputs = [list(map(self.Value, row)) for row in self.points]
+        inputs = [list(map(self.scalar, row)) for row in self.points]
         scores = list(map(self.model, inputs))
         losses = [(1 + -yi * si).relu() for yi, si in zip(self.y, scores)]
         data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = ALPHA * sum(p * p for p in self.model.parameters())
+        reg_loss = ALPHA * sum(p * p for p in self.parameters)
         total = data_loss + reg_loss
         accuracy = [(yi > 0) == (si.data > 0) for yi, si in zip(self.y, scores)]
-        self.model.zero_grad()
+        self.zero_grad()
         total.backward()
-        sgd(self.model.parameters(), k)
-        return total.data, sum(accuracy) / len(accuracy)
+        rate = SCHEDULE(k)
+        for p in self.parameters:
+            p.data -= rate * p.grad
+        return float(total.data), float(sum(accuracy)) / len(accuracy)
 
 
-class ValueDemo:
-    """valuegraph eager: ``dot`` neurons and ``autograd.sum``, or micrograd's very program."""
+def micrograd_demo(X: np.ndarray, y: np.ndarray, weights: list) -> MicrogradProgram:
+    """The demo on micrograd 0.1.0's ``Value`` and ``MLP``."""
+    from micrograd.engine import Value as MicroValue
+    from micrograd.nn import MLP
 
-    def __init__(self, points: np.ndarray, y: np.ndarray, weights: list, neuron: str = "dot"):
-        self.points, self.y = points.tolist(), y.tolist()
-        self.model = ValueMLP(weights, neuron)
-        self.sum = autograd.sum if neuron == "dot" else sum
+    model = MLP(SIZES[0], list(SIZES[1:]))
+    for p, w in zip(model.parameters(), parameter_values(weights)):
+        p.data = w
+    return MicrogradProgram(MicroValue, model, model.parameters(), X, y)
+
+
+def primitive_demo(X: np.ndarray, y: np.ndarray, weights: list) -> MicrogradProgram:
+    """micrograd's very program on valuegraph's ``Value``, over an ``nn.MLP``'s parameters."""
+    model = mlp(weights)
+    layers = [[(n.w, n.b) for n in layer.neurons] for layer in model.layers]
+    return MicrogradProgram(Value, lambda x: primitive_forward(layers, x), model.parameters(), X, y)
+
+
+def penalty(parameters: list[Value]) -> Value:
+    """The demo's regularisation: ``ALPHA`` times the sum of the squared parameters."""
+    return ALPHA * nn.losses.l2(parameters)
+
+
+def train(
+    X: np.ndarray,
+    y: np.ndarray,
+    weights: list,
+    steps: int,
+    compile: bool = False,  # noqa: A002
+) -> tuple[nn.MLP, nn.History]:
+    """The demo as a user trains it, with ``nn.fit``: ``(model, history)``."""
+    model = mlp(weights)
+    history = nn.fit(
+        model,
+        X,
+        y,
+        loss=nn.losses.hinge,
+        optimizer=nn.SGD(model.parameters(), lr=SCHEDULE(0)),
+        steps=steps,
+        schedule=SCHEDULE,
+        penalty=penalty,
+        progress=False,
+        compile=compile,
+    )
+    return model, history
+
+
+class FitDemo:
+    """One step of ``train``'s ``nn.fit`` loop, written out so each step can be timed (a call of
+    ``fit`` per step would trace new tapes every time): eager, or with ``compile=True`` the batch's
+    mean loss on tapes (``nn.compiled.CompiledObjective``) and the penalty eager, as in ``fit``."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, weights: list, compile: bool = False):  # noqa: A002
+        self.model = mlp(weights)
+        self.parameters = self.model.parameters()
+        self.optimizer = nn.SGD(self.parameters, lr=SCHEDULE(0))
+        self.X, self.y, self.rows, self.targets = X, y, X.tolist(), y.tolist()
+        self.compiled = CompiledObjective(self.model, nn.losses.hinge) if compile else None
 
     def step(self, k: int) -> tuple[float, float]:
-        inputs = [list(map(Value, row)) for row in self.points]
-        scores = list(map(self.model, inputs))
-        losses = [(1 + -yi * si).relu() for yi, si in zip(self.y, scores)]
-        data_loss = self.sum(losses) * (1.0 / len(losses))
-        reg_loss = ALPHA * self.sum(p * p for p in self.model.parameters)
-        total = data_loss + reg_loss
-        accuracy = [(yi > 0) == (si.data > 0) for yi, si in zip(self.y, scores)]
-        autograd.zero_grad(self.model.parameters)
-        total.backward()
-        sgd(self.model.parameters, k)
-        return total.data, sum(accuracy) / len(accuracy)
-
-
-def sample_loss(model: ValueMLP):
-    """The demo's loss for one sample (x0, x1, y), and its score: what the tape compiles."""
-
-    def loss(x0: Value, x1: Value, y: Value) -> tuple[Value, Value]:
-        score = model([x0, x1])
-        penalty = ALPHA * autograd.sum(p * p for p in model.parameters)
-        return (1 + -y * score).relu() + penalty, score
-
-    return loss
-
-
-class CompiledDemo:
-    """valuegraph compiled: the per-sample loss traced once, replayed over the whole batch."""
-
-    def __init__(self, points: np.ndarray, y: np.ndarray, weights: list) -> None:
-        self.model = ValueMLP(weights)
-        self.tape = compile(sample_loss(self.model), [0.0, 0.0, 1.0])
-        self.batch = np.column_stack([points, y])
-        self.y = y
-        self.seeds = np.column_stack([np.full(len(y), 1 / len(y)), np.zeros(len(y))])
-
-    def step(self, k: int) -> tuple[float, float]:
-        losses, scores = self.tape.forward(self.batch).T
-        autograd.zero_grad(self.model.parameters)
-        self.tape.backward(self.seeds)
-        sgd(self.model.parameters, k)
-        return float(losses.mean()), float(np.mean((self.y > 0) == (scores > 0)))
+        self.optimizer.zero_grad()
+        if self.compiled is None:
+            outputs = [self.model(row) for row in self.rows]
+            hinges = (nn.losses.hinge(o, t) for o, t in zip(outputs, self.targets))
+            total = autograd.sum(hinges) / len(outputs) + penalty(self.parameters)
+            total.backward()
+            value = total.data
+        else:
+            value, outputs = self.compiled.accumulate(self.X, self.y)
+            extra = penalty(self.parameters)  # it reads the parameters only: eager, as in fit
+            extra.backward()
+            value += extra.data
+        self.optimizer.lr = SCHEDULE(k)
+        self.optimizer.step()
+        return value, nn.losses.accuracy(outputs, self.targets, nn.losses.hinge.predict)
 
 
 class NumpyDemo:
     """The practical limit: the same MLP in NumPy arrays with backpropagation written by hand."""
 
-    def __init__(self, points: np.ndarray, y: np.ndarray, weights: list) -> None:
-        self.points, self.y = points, y
+    def __init__(self, X: np.ndarray, y: np.ndarray, weights: list) -> None:
+        self.points, self.y = X, y
         self.params = [a.copy() for layer in weights for a in layer]
 
     def gradients(self) -> tuple[float, np.ndarray, list[np.ndarray]]:
@@ -193,7 +205,7 @@ class NumpyDemo:
 
     def step(self, k: int) -> tuple[float, float]:
         loss, scores, grads = self.gradients()
-        rate = learning_rate(k)
+        rate = SCHEDULE(k)
         for p, g in zip(self.params, grads):
             p -= rate * g
         return loss, float(np.mean((self.y > 0) == (scores > 0)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .moons import ALPHA, SIZES, learning_rate
+from .moons import ALPHA, SCHEDULE, SIZES, MicrogradProgram, primitive_forward
 
 torch.set_num_threads(1)
 
@@ -20,51 +20,31 @@ def scalar_leaf(x: float) -> torch.Tensor:
     return torch.tensor(x, dtype=torch.float64, requires_grad=True)
 
 
-def _update(parameters: list[torch.Tensor], k: int) -> None:
-    rate = learning_rate(k)
-    with torch.no_grad():
-        for p in parameters:
-            p -= rate * p.grad
-            p.grad = None
+def _scalar(x: float) -> torch.Tensor:
+    return torch.tensor(x, dtype=torch.float64)
 
 
-class TorchScalarDemo:
+class TorchScalarDemo(MicrogradProgram):
     """micrograd's program on 0-d float64 tensors: a neuron is a sum of ``*`` and ``+``."""
 
-    def __init__(self, points: np.ndarray, y: np.ndarray, weights: list) -> None:
-        self.points, self.y = points.tolist(), y.tolist()
-        self.layers = [
-            [
-                ([scalar_leaf(w) for w in row], scalar_leaf(b))
-                for row, b in zip(W.tolist(), b.tolist())
-            ]
-            for W, b in weights
+    def __init__(self, X: np.ndarray, y: np.ndarray, weights: list) -> None:
+        layers = [
+            [([scalar_leaf(w) for w in row], scalar_leaf(b)) for row, b in zip(W.tolist(), B)]
+            for W, B in weights
         ]
-        self.parameters = [p for layer in self.layers for w, b in layer for p in (*w, b)]
+        parameters = [p for layer in layers for w, b in layer for p in (*w, b)]
+        super().__init__(_scalar, lambda x: primitive_forward(layers, x), parameters, X, y)
 
-    def model(self, x: list) -> torch.Tensor:
-        for i, layer in enumerate(self.layers):
-            x = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
-            if i < len(self.layers) - 1:
-                x = [a.relu() for a in x]
-        return x[0]
-
-    def step(self, k: int) -> tuple[float, float]:
-        inputs = [[torch.tensor(v, dtype=torch.float64) for v in row] for row in self.points]
-        scores = [self.model(x) for x in inputs]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(self.y, scores)]
-        total = sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in self.parameters)
-        accuracy = [(yi > 0) == (si.item() > 0) for yi, si in zip(self.y, scores)]
-        total.backward()
-        _update(self.parameters, k)
-        return total.item(), sum(accuracy) / len(accuracy)
+    def zero_grad(self) -> None:
+        for p in self.parameters:
+            p.grad = None  # PyTorch's way; backward() then starts each gradient afresh
 
 
 class TorchBatchedDemo:
     """The same MLP on float64 tensors of the whole batch: ``X @ W.T + b`` per layer."""
 
-    def __init__(self, points: np.ndarray, y: np.ndarray, weights: list) -> None:
-        self.points, self.y = torch.tensor(points), torch.tensor(y)
+    def __init__(self, X: np.ndarray, y: np.ndarray, weights: list) -> None:
+        self.points, self.y = torch.tensor(X), torch.tensor(y, dtype=torch.float64)
         self.parameters = [torch.tensor(a, requires_grad=True) for layer in weights for a in layer]
 
     def step(self, k: int) -> tuple[float, float]:
@@ -76,7 +56,12 @@ class TorchBatchedDemo:
         scores = h[:, 0]
         penalty = sum((p * p).sum() for p in self.parameters)
         total = (1 - self.y * scores).relu().mean() + ALPHA * penalty
+        for p in self.parameters:
+            p.grad = None
         total.backward()
-        _update(self.parameters, k)
+        rate = SCHEDULE(k)
+        with torch.no_grad():
+            for p in self.parameters:
+                p -= rate * p.grad
         accuracy = ((self.y > 0) == (scores > 0)).double().mean()
         return total.item(), accuracy.item()

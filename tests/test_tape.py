@@ -16,6 +16,7 @@ from autograd import Value, dot, grad, no_grad
 from autograd import sum as vsum
 from autograd.tape import Tape, TapeMismatchError, compile  # noqa: A004
 from autograd.tape_steps import MatMul
+from nn import MLP, datasets, losses
 
 RTOL = 1e-12
 
@@ -122,40 +123,41 @@ def test_random_graph_steps_group_same_op_nodes_of_the_same_depth():
     assert any(step.count > 1 for step in tape.steps)
 
 
-def _moons_batch(samples: int):
-    from benchmarks.moons import moons
+def demo_sample_loss(model: MLP):
+    """micrograd's demo loss for one sample (x0, x1, y), the hinge loss plus 1e-4 times the L2
+    penalty, and the model's score."""
 
-    points, y = moons(samples)
-    return points, y, np.column_stack([points, y])
+    def loss(x0: Value, x1: Value, y: Value) -> tuple[Value, Value]:
+        score = model([x0, x1])
+        return (1 + -y * score).relu() + 1e-4 * losses.l2(model.parameters()), score
+
+    return loss
 
 
 @pytest.mark.parametrize("samples", [1, 1000])
 def test_moons_mlp_matches_the_eager_engine(samples):
-    from benchmarks.moons import ALPHA, ValueMLP, initial_weights, sample_loss
-
-    points, y, batch = _moons_batch(samples)
-    eager_model, tape_model = ValueMLP(initial_weights()), ValueMLP(initial_weights())
+    X, labels = datasets.make_moons(1000, noise=0.1, seed=0)
+    points, y = X[:samples], datasets.signed_labels(labels[:samples])
+    eager_model, tape_model = MLP(2, [16, 16, 1], seed=1), MLP(2, [16, 16, 1], seed=1)
     scores = [eager_model(list(map(Value, row))) for row in points.tolist()]
     hinge = vsum((1 + -yi * s).relu() for yi, s in zip(y.tolist(), scores)) * (1 / samples)
-    loss = hinge + ALPHA * vsum(p * p for p in eager_model.parameters)
+    loss = hinge + 1e-4 * vsum(p * p for p in eager_model.parameters())
     loss.backward()
 
-    tape = compile(sample_loss(tape_model), [0.0, 0.0, 1.0])
-    outputs = tape.forward(batch)
+    tape = compile(demo_sample_loss(tape_model), [0.0, 0.0, 1.0])
+    outputs = tape.forward(np.column_stack([points, y]))
     tape.backward(np.column_stack([np.full(samples, 1 / samples), np.zeros(samples)]))
     assert_close(outputs[:, 1], np.array([s.data for s in scores]))
     assert_close(outputs[:, 0].mean(), loss.data)
-    assert tape.parameters == tuple(tape_model.parameters)  # in order of first use: the layers
+    assert tape.parameters == tuple(tape_model.parameters())  # in order of first use: the layers
     assert_close(
-        np.array([p.grad for p in tape_model.parameters]),
-        np.array([p.grad for p in eager_model.parameters]),
+        np.array([p.grad for p in tape_model.parameters()]),
+        np.array([p.grad for p in eager_model.parameters()]),
     )
 
 
 def test_moons_mlp_compiles_to_one_matmul_per_layer_and_one_step_per_activation():
-    from benchmarks.moons import ValueMLP, initial_weights, sample_loss
-
-    tape = compile(sample_loss(ValueMLP(initial_weights())), [0.0, 0.0, 1.0])
+    tape = compile(demo_sample_loss(MLP(2, [16, 16, 1], seed=1)), [0.0, 0.0, 1.0])
     matmuls = [step for step in tape.steps if isinstance(step, MatMul)]
     assert [(step.count, step.bias) for step in matmuls] == [(16, True), (16, True), (1, True)]
     assert [step.count for step in tape.steps if step.op.name == "relu"] == [16, 16, 1]

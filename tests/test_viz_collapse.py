@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-import random
 import re
 
 import pytest
-from scalar_models import MLP, demo_loss, moons, neuron, neuron_parameters
-from viz_graphs import RENDERER_IDS, RENDERERS, svg_text
+from viz_graphs import RENDERER_IDS, RENDERERS, demo_loss, svg_text
 
+import autograd
 from autograd import Value, topological_order
+from nn import MLP, Layer, Neuron, datasets, losses
 from viz import GraphTooLargeError, draw_dot
 from viz.collapse import fold, module_of
 
@@ -18,9 +18,9 @@ from viz.collapse import fold, module_of
 @pytest.fixture(scope="module")
 def demo():
     """micrograd's demo: a 2-16-16-1 MLP, 100 moons, hinge loss plus L2, backward done."""
-    model = MLP([2, 16, 16, 1])
-    xs, ys = moons(100)
-    loss = demo_loss(model, xs, ys)
+    model = MLP(2, [16, 16, 1], seed=0)
+    X, y = datasets.make_moons(100, noise=0.1, seed=0)
+    loss = demo_loss(model, X, datasets.signed_labels(y))
     loss.label = "loss"
     loss.backward()
     return model, loss
@@ -100,15 +100,12 @@ def test_collapsed_demo_renders_through_each_renderer(demo, renderer, level):
 
 
 def test_a_bare_neuron_and_a_bare_layer_collapse_to_one_node():
-    rng = random.Random(1)
-    parameters = neuron_parameters(3, "", rng)
-    out = neuron(parameters, [1.0, 2.0, 3.0], "tanh")
+    out = Neuron(3, activation="tanh", seed=1)([1.0, 2.0, 3.0])
     groups, edges = fold(out * 2, "layer")
     assert [k for k in groups if k[0] == "module"] == [("module", "neuron")]
     assert groups["module", "neuron"].activations == {"tanh"}
     assert edges[("inputs",), ("module", "neuron")] == 3  # plain-number inputs shown as inputs
-    layer = [neuron_parameters(2, f"neurons.{j}.", rng) for j in range(4)]
-    total = sum(neuron(p, [0.5, -1.0], "relu") for p in layer)
+    total = sum(Layer(2, 4, seed=1)([0.5, -1.0]))
     groups, _ = fold(total, "layer")
     assert [k for k in groups if k[0] == "module"] == [("module", "layer")]
     assert len(groups["module", "layer"].neurons) == 4
@@ -134,13 +131,10 @@ def test_collapse_and_highlight_do_not_combine(demo):
         draw_dot(loss, collapse="layer", highlight=loss)
 
 
-def test_a_real_nn_mlp_collapses_by_its_parameter_labels():
-    from autograd import sum as vsum
-    from nn import MLP, losses
-
+def test_rows_of_plain_numbers_count_as_distinct_inputs_however_many_neurons_read_them():
     model = MLP(2, [4, 3, 1], seed=0)
     rows = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]]
-    loss = vsum(losses.hinge(model(r), t) for r, t in zip(rows, [1, -1, 1])) / 3
+    loss = autograd.sum(losses.hinge(model(r), t) for r, t in zip(rows, [1, -1, 1])) / 3
     loss.backward()
     source = draw_dot(loss, collapse="layer").source
     for name in ("layers.0", "layers.1", "layers.2"):

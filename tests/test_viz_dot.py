@@ -256,12 +256,12 @@ PROGRAM = textwrap.dedent(
     """
     import hashlib, sys
     sys.path.insert(0, {tests!r})
-    from scalar_models import MLP, demo_loss, moons
-    from viz_graphs import neuron, ordered_operations, small_expression
+    from viz_graphs import demo_loss, neuron, ordered_operations, small_expression
+    from nn import MLP, datasets
     from viz import draw_dot
-    model = MLP([2, 4, 1])
-    xs, ys = moons(6)
-    loss = demo_loss(model, xs, ys)
+    model = MLP(2, [4, 1], seed=0)
+    X, y = datasets.make_moons(6, noise=0.1, seed=0)
+    loss = demo_loss(model, X, datasets.signed_labels(y))
     loss.backward()
     sources = [draw_dot(f()).source for f in (small_expression, ordered_operations, neuron)]
     sources += [draw_dot(loss, max_nodes=5000).source, draw_dot(loss, collapse="neuron").source]

@@ -9,11 +9,12 @@ import os
 from pathlib import Path
 
 import graphviz
+import numpy as np
 import pytest
-from scalar_models import MLP, demo_loss, moons
 from viz_graphs import (
     RENDERER_IDS,
     RENDERERS,
+    demo_loss,
     neuron,
     ordered_operations,
     small_expression,
@@ -21,6 +22,7 @@ from viz_graphs import (
 )
 
 from autograd import Value
+from nn import MLP
 from viz import Drawing, backprop_steps, draw_dot
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -34,9 +36,10 @@ def square() -> Value:
 
 
 def tiny_model_loss() -> Value:
-    model = MLP([2, 3, 1], seed=3)
-    xs, ys = moons(4, seed=3)
-    loss = demo_loss(model, xs, ys)
+    model = MLP(2, [3, 1], seed=3)
+    # four points of the moons, two of each class
+    X = np.array([[0.17424, -0.20624], [-0.34662, 0.92103], [0.04133, 0.39256], [0.85373, 0.66837]])
+    loss = demo_loss(model, X, np.array([1, -1, 1, -1]))
     loss.label = "loss"
     loss.backward()
     return loss

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
+from typing import Any
 
 import autograd
 from autograd import Value
+from nn import Module
 from viz import find_renderers
 
 # every renderer present: the tests run through each (CI has both system dot and graphviz-pure)
@@ -43,6 +45,16 @@ def neuron() -> Value:
     out = autograd.dot(w, x, b).tanh()
     out.backward()
     return out
+
+
+def demo_loss(model: Module, X: Any, y: Any, alpha: float = 1e-4) -> Value:
+    """micrograd's demo loss on rows ``X`` with labels ``y`` in {-1, +1}, written as micrograd
+    writes it: inputs as Values, the mean hinge loss and the L2 penalty as running ``+`` sums."""
+    scores = [model(list(map(Value, row))) for row in X.tolist()]
+    losses = [(1 + -yi * score).relu() for yi, score in zip(y.tolist(), scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = alpha * sum(p * p for p in model.parameters())
+    return data_loss + reg_loss
 
 
 def svg_text(svg: str) -> str:
