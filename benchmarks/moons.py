@@ -14,10 +14,9 @@ from typing import Any
 
 import numpy as np
 
-import autograd
 import nn
 from autograd import Value
-from nn.compiled import CompiledObjective
+from nn.objective import CompiledObjective, EagerObjective
 
 SIZES = (2, 16, 16, 1)
 ALPHA = 1e-4
@@ -142,32 +141,23 @@ def train(
 
 
 class FitDemo:
-    """One step of ``train``'s ``nn.fit`` loop, written out so each step can be timed (a call of
-    ``fit`` per step would trace new tapes every time): eager, or with ``compile=True`` the batch's
-    mean loss on tapes (``nn.compiled.CompiledObjective``) and the penalty eager, as in ``fit``."""
+    """One step of ``nn.fit``'s loop, written out so each step can be timed (a call of ``fit`` per
+    step would trace new tapes every time): the objective ``fit`` builds, eager or compiled."""
 
     def __init__(self, X: np.ndarray, y: np.ndarray, weights: list, compile: bool = False):  # noqa: A002
         self.model = mlp(weights)
         self.parameters = self.model.parameters()
         self.optimizer = nn.SGD(self.parameters, lr=SCHEDULE(0))
-        self.X, self.y, self.rows, self.targets = X, y, X.tolist(), y.tolist()
-        self.compiled = CompiledObjective(self.model, nn.losses.hinge) if compile else None
+        self.X, self.y, self.targets = X, y, y.tolist()
+        self.objective = (
+            CompiledObjective(self.model, nn.losses.hinge, penalty, self.parameters, np.unique(y))
+            if compile
+            else EagerObjective(self.model, nn.losses.hinge, penalty, self.parameters)
+        )
 
     def step(self, k: int) -> tuple[float, float]:
-        self.optimizer.zero_grad()
-        if self.compiled is None:
-            outputs = [self.model(row) for row in self.rows]
-            hinges = (nn.losses.hinge(o, t) for o, t in zip(outputs, self.targets))
-            total = autograd.sum(hinges) / len(outputs) + penalty(self.parameters)
-            total.backward()
-            value = total.data
-        else:
-            value, outputs = self.compiled.accumulate(self.X, self.y)
-            extra = penalty(self.parameters)  # it reads the parameters only: eager, as in fit
-            extra.backward()
-            value += extra.data
         self.optimizer.lr = SCHEDULE(k)
-        self.optimizer.step()
+        value, outputs = self.objective.step(self.optimizer, self.X, self.y)
         return value, nn.losses.accuracy(outputs, self.targets, nn.losses.hinge.predict)
 
 

@@ -11,7 +11,7 @@ Each step is what a hand-written loop does (micrograd's demo, for instance)::
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,16 +20,12 @@ from numpy.typing import ArrayLike, NDArray
 from tqdm.auto import tqdm
 
 import autograd
-from autograd import Value
 
-from .compiled import CompiledObjective
 from .datasets import minibatches
 from .losses import accuracy
 from .module import Module
+from .objective import CompiledObjective, EagerObjective, Loss, Objective, Penalty
 from .optim import Optimizer, Schedule
-
-Loss = Callable[[Any, Any], Value]
-Penalty = Callable[[list[Value]], Value]
 
 
 @dataclass(repr=False)
@@ -89,24 +85,16 @@ def fit(
     params = model.parameters()
     predict = getattr(loss, "predict", None)
     history = History()
-    compiled = CompiledObjective(model, loss) if compile else None
+    if compile:
+        labels = np.unique(y) if y.dtype.kind in "iub" else None
+        objective: Objective = CompiledObjective(model, loss, penalty, params, labels)
+    else:
+        objective = EagerObjective(model, loss, penalty, params)
     with tqdm(total=total, disable=not progress, unit="step", desc=type(model).__name__) as bar:
         for k, (rows, targets) in enumerate(batches):
-            optimizer.zero_grad()
-            if compiled is None:
-                outputs = [model(row) for row in rows.tolist()]
-                objective = _objective(outputs, targets.tolist(), loss, penalty, params)
-                objective.backward()
-                value = objective.data
-            else:
-                value, outputs = compiled.accumulate(rows, targets)
-                if penalty is not None:  # it reads the parameters only: eager, once a step
-                    extra = penalty(params)
-                    extra.backward()
-                    value += extra.data
             if schedule is not None:
                 optimizer.lr = schedule(k)
-            optimizer.step()
+            value, outputs = objective.step(optimizer, rows, targets)
             history.loss.append(value)
             status = {"loss": f"{value:.4g}"}
             if predict is not None:
@@ -126,14 +114,6 @@ def evaluate(model: Module, X: ArrayLike, y: ArrayLike, loss: Loss) -> tuple[flo
         outputs = [model(row) for row in rows]
         mean = sum(loss(o, t).data for o, t in zip(outputs, targets)) / len(rows)
     return mean, None if predict is None else accuracy(outputs, targets, predict)
-
-
-def _objective(
-    outputs: list[Any], targets: list[Any], loss: Loss, penalty: Penalty | None, params: list[Value]
-) -> Value:
-    """The batch's mean loss plus the penalty: the Value that ``backward()`` starts from."""
-    mean = autograd.sum(loss(o, t) for o, t in zip(outputs, targets)) / len(outputs)
-    return mean + penalty(params) if penalty is not None else mean
 
 
 def _step_count(n: int, steps: int | None, epochs: int | None, batch_size: int | None) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import autograd
 from autograd.tape import TapeMismatchError
 from nn import MLP, SGD, Adam, Module, datasets, fit, losses, optim
-from nn.compiled import CompiledObjective
+from nn.objective import CompiledObjective
 
 
 def _train_both_ways(make_model, make_optimizer, X, y, **settings):
@@ -73,15 +74,38 @@ def test_regression_with_real_targets_compiled_matches_eager():
     _assert_same(runs)
 
 
-def test_each_label_gets_its_own_tape_and_real_targets_share_one():
+def test_one_tape_has_a_loss_per_label_and_each_row_is_seeded_at_its_own():
     model = MLP(2, [4, 3], seed=0)
-    by_label = CompiledObjective(model, losses.cross_entropy)
+    objective = CompiledObjective(model, losses.cross_entropy, None, model.parameters(), [0, 1, 2])
     rows = np.array([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6], [-0.7, 0.8]])
-    by_label.accumulate(rows, np.array([2, 0, 2, 1]))
-    assert set(by_label.tapes) == {0, 1, 2}
-    regression = CompiledObjective(MLP(2, [3, 1], seed=0), losses.mse)
-    regression.accumulate(rows, np.array([0.5, -1.0, 2.0, 0.0]))
-    assert list(regression.tapes) == [None]
+    targets = np.array([2, 0, 2, 1])
+    value, outputs = objective.accumulate(rows, targets)
+    assert len(objective.tape.inputs) == 2 and len(objective.tape.outputs) == 3 + 3
+    eager = [losses.cross_entropy(model(r), t).data for r, t in zip(rows.tolist(), targets)]
+    assert value == pytest.approx(sum(eager) / 4, rel=1e-12)
+    assert [max(range(3), key=o.__getitem__) for o in outputs] == [
+        losses.predict_class(model(r)) for r in rows.tolist()
+    ]
+    with pytest.raises(ValueError, match="none of the labels"):
+        objective.accumulate(rows, np.array([2, 0, 7, 1]))
+
+
+def test_real_targets_are_inputs_of_the_tape_and_the_penalty_one_of_its_outputs():
+    model = MLP(2, [3, 1], seed=0)
+    objective = CompiledObjective(model, losses.mse, losses.l2, model.parameters())
+    rows = np.array([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]])
+    value, _ = objective.accumulate(rows, np.array([0.5, -1.0, 2.0]))
+    assert len(objective.tape.inputs) == 2 + 1
+    assert len(objective.tape.outputs) == 1 + 1 + 1  # the loss, the penalty, the model's output
+    eager = sum(losses.mse(model(r), t).data for r, t in zip(rows.tolist(), [0.5, -1.0, 2.0]))
+    assert value == pytest.approx(eager / 3 + losses.l2(model.parameters()).data, rel=1e-12)
+    gradients = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    eager_total = autograd.sum(
+        losses.mse(model(r), t) for r, t in zip(rows.tolist(), [0.5, -1.0, 2.0])
+    )
+    (eager_total / 3 + losses.l2(model.parameters())).backward()
+    np.testing.assert_allclose(gradients, [p.grad for p in model.parameters()], rtol=1e-12)
 
 
 class Branchy(Module):

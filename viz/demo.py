@@ -16,9 +16,9 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-import autograd
 from autograd import Value
 from nn import MLP, SGD, Adam, datasets, fit, losses, optim
+from nn.objective import EagerObjective
 
 from .dot import draw_dot
 from .player import backprop_steps, save_html
@@ -114,11 +114,9 @@ def _one_neuron(model: MLP, x: Any) -> Value:
 
 
 def _training_loss(model: MLP, X: Any, y: Any, recipe: Recipe) -> Value:
-    """The loss over the whole training set, backpropagated (drawn folded into layers)."""
-    outputs = [model(row) for row in X.tolist()]
-    loss = autograd.sum(recipe.loss(o, t) for o, t in zip(outputs, y.tolist())) / len(outputs)
-    if recipe.penalty:
-        loss = loss + recipe.penalty(model.parameters())
+    """The objective over the whole training set, backpropagated (drawn folded into layers)."""
+    objective = EagerObjective(model, recipe.loss, recipe.penalty, model.parameters())
+    loss, _ = objective.build(X, y)
     loss.label = "loss"
     model.zero_grad()
     loss.backward()
