@@ -31,6 +31,9 @@ def topological_order(*roots: Value) -> list[Value]:
     explored; popping the marker means they are all placed, so the node goes next. The search
     reads a node's parents from its two slots (see ``Value``): it is the hot path of backward.
     """
+    for root in roots:
+        if not isinstance(root, Value):
+            raise TypeError(f"topological_order() takes Values, got {type(root).__name__}")
     order: list[Value] = []
     visited: set[Value] = set()
     stack: list[Value | None] = list(reversed(roots))
@@ -119,11 +122,19 @@ def _check_finite(node: Value) -> None:
     for i, parent in enumerate(node.parents):
         if isinstance(parent, Value) and not ieee.isfinite(parent.grad):
             partial = OPS[node.op].derivative(ieee, *inputs_of(node.parents), node.data)[i]
-            raise FloatingPointError(
-                f"backward of {node.op} gave gradient {parent.grad} to "
-                f"{parent.label or 'input ' + str(i)} (local derivative {partial}, upstream "
-                f"gradient {node.grad}); {describe(node.parents)}"
-            )
+            raise _backward_anomaly(node, i, parent.grad, partial, node.grad)
+
+
+def _backward_anomaly(
+    node: Value, index: int, gradient: float, partial: float, upstream: float
+) -> FloatingPointError:
+    """The error ``detect_anomaly`` raises for a non-finite gradient, in backward and in grad."""
+    parent = node.parents[index]
+    name = parent.label if isinstance(parent, Value) and parent.label else f"input {index}"
+    return FloatingPointError(
+        f"backward of {node.op} gave gradient {gradient} to {name} (local derivative {partial}, "
+        f"upstream gradient {upstream}); {describe(node.parents)}"
+    )
 
 
 def grad(
@@ -164,24 +175,36 @@ def grad(
     for output, seed in zip(outputs, seeds):
         if output in relevant:
             totals[output] = totals[output] + seed if output in totals else seed
+    check = _anomaly_enabled.get()
     with enable_grad():
         for node in reversed(order):
             if node not in totals or not node.parents:
                 continue
             upstream = totals[node]
-            op = OPS[node.op]
-            if create_graph:
-                partials = op.derivative(VALUE_MATH, *node.parents, node)
-            else:
-                partials = op.derivative(ieee, *inputs_of(node.parents), node.data)
-            for parent, partial in zip(node.parents, partials):
+            partials = _local_partials(node, create_graph)
+            for i, (parent, partial) in enumerate(zip(node.parents, partials)):
                 if isinstance(parent, Value) and parent in relevant:
                     step = _times(partial, upstream)
+                    if check and not ieee.isfinite(_plain(step)):
+                        raise _backward_anomaly(node, i, *map(_plain, (step, partial, upstream)))
                     totals[parent] = totals[parent] + step if parent in totals else step
     results = [totals.get(x, 0.0) for x in inputs]
     if create_graph:  # a gradient that does not depend on any Value is a constant leaf
         results = [r if isinstance(r, Value) else Value(r) for r in results]
     return tuple(results)
+
+
+def _local_partials(node: Value, create_graph: bool) -> tuple[Any, ...]:
+    """The op table's partials of ``node``: on floats, or on Values to build a graph."""
+    op = OPS[node.op]
+    if not create_graph:
+        return op.derivative(ieee, *inputs_of(node.parents), node.data)
+    try:
+        return op.derivative(VALUE_MATH, *node.parents, node)
+    except FloatingPointError as error:  # detect_anomaly, inside the rule's own ops
+        raise FloatingPointError(
+            f"backward of {node.op}, building the gradient graph: {error}"
+        ) from None
 
 
 def _plain(x: Operand | Number) -> Any:
@@ -198,4 +221,6 @@ def _times(partial: Any, upstream: Any) -> Any:
 def zero_grad(values: Iterable[Value]) -> None:
     """Set ``.grad`` of every given Value to 0.0 (between training steps)."""
     for v in values:
+        if not isinstance(v, Value):
+            raise TypeError(f"zero_grad() takes Values, got {type(v).__name__}")
         v.grad = 0.0

@@ -20,6 +20,8 @@ def step(x: float, eps: float | None = None) -> float:
         return STEP * max(1.0, abs(x))
     if not eps > 0:
         raise ValueError(f"eps must be a step > 0, got {eps!r}")
+    if x + eps == x or x - eps == x:
+        raise ValueError(f"eps={eps!r} is too small to move x={x!r} in float64 arithmetic")
     return eps
 
 

@@ -94,6 +94,11 @@ def sign(x: float) -> float:
     return x * 0.0
 
 
+def is_zero(x: float) -> bool:
+    """``x == 0``: a condition for ``where`` that reads a Value's data on Values too."""
+    return x == 0
+
+
 def where(condition: bool, if_true: float, if_false: float) -> float:
     """``if_true if condition else if_false``: a branch that works on floats, Values, arrays."""
     return if_true if condition else if_false

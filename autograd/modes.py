@@ -27,23 +27,34 @@ def is_anomaly_enabled() -> bool:
     return _anomaly_enabled.get()
 
 
+# The tokens of the modes entered in this context, innermost last: with-blocks nest within a
+# thread or task, so the one to undo on exit is always the last one here. Kept in a context
+# variable, not on the mode object, so one instance can be entered by many threads at once.
+_entered: ContextVar[tuple[Token[bool], ...]] = ContextVar("valuegraph_modes", default=())
+
+
 class _Mode:
+    """A mode as a context manager, and as a decorator with or without parentheses."""
+
     _var: ContextVar[bool]
     _value: bool
 
-    def __init__(self) -> None:
-        self._tokens: list[Token[bool]] = []
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        mode = super().__new__(cls)
+        return mode(func) if func is not None else mode  # @no_grad as well as @no_grad()
 
     def __enter__(self) -> None:
-        self._tokens.append(self._var.set(self._value))
+        _entered.set((*_entered.get(), self._var.set(self._value)))
 
     def __exit__(self, *exc_info: object) -> None:
-        self._var.reset(self._tokens.pop())
+        *outer, token = _entered.get()
+        _entered.set(tuple(outer))
+        token.var.reset(token)
 
     def __call__(self, func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)():  # a fresh instance per call: safe across threads and recursion
+            with self:
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

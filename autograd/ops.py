@@ -3,9 +3,9 @@
 An op's ``forward(m, *inputs)`` computes its output and ``derivative(m, *inputs, out)`` returns the
 local partial derivative of the output with respect to each input, in argument order. ``m`` is a
 math namespace with the names ``exp, log, sqrt, sin, cos, tanh, sigmoid, softplus, pow, div,
-maximum, sign, where``: ``autograd.ieee`` for floats, ``autograd.value_math`` for Values (so the
-same rule builds a graph under ``grad(..., create_graph=True)``) and ``autograd.tape_steps`` for
-NumPy arrays. Each formula is written once, here.
+maximum, sign, is_zero, where``: ``autograd.ieee`` for floats, ``autograd.value_math`` for Values
+(so the same rule builds a graph under ``grad(..., create_graph=True)``) and
+``autograd.tape_steps`` for NumPy arrays. Each formula is written once, here.
 
 The metadata (``domain``, ``kinks``, ``poles``) says where an op is smooth; property tests and the
 hypothesis strategies read it to draw inputs a safe distance from trouble.
@@ -66,6 +66,17 @@ def _dot_derivative(m: Any, *inputs_and_out: Any) -> tuple[Any, ...]:
     return (*swapped, 1.0) if len(inputs_and_out) % 2 == 0 else swapped
 
 
+def _power_slope(m: Any, x: Any, y: Any) -> Any:
+    """d(x ** y)/dx = y x^(y-1), and 0 at x = y = 0 (not 0 * 0^-1); elsewhere the formula, so
+    the graph it builds under create_graph still depends on x and y."""
+    return m.where(m.is_zero(x) & m.is_zero(y), 0.0, y * m.pow(x, y - 1))
+
+
+def _exponent_slope(m: Any, x: Any, y: Any, out: Any) -> Any:
+    """d(x ** y)/dy = x^y log x, and 0 where x is 0 and y >= 0 (not 0 * -inf)."""
+    return m.where(m.is_zero(x) & (y >= 0), 0.0, out * m.log(x))
+
+
 def _pow_domain(x: float, y: float) -> bool:
     return x > 0 or (float(y).is_integer() and (y >= 0 or x != 0))
 
@@ -85,13 +96,15 @@ _TABLE = [
        2, lambda x, y: y != 0, (), ((1, 0.0),)),
     Op("neg", lambda m, x: -x,             lambda m, x, out: (-1.0,),
        1, _anywhere, (), (), symbol="-"),
-    # x ** c with a constant exponent c (micrograd's form), x ** y, and c ** x
-    Op("**", lambda m, x, c: m.pow(x, c),  lambda m, x, c, out: (c * m.pow(x, c - 1), 0.0),
+    # x ** c with a constant exponent c (micrograd's form), x ** y, and c ** x; as in PyTorch, a
+    # partial that would be 0 * inf at a zero base is 0
+    Op("**", lambda m, x, c: m.pow(x, c),  lambda m, x, c, out: (_power_slope(m, x, c), 0.0),
        2, _pow_domain, (), _AT_ZERO, constants=(1,)),
     Op("pow", lambda m, x, y: m.pow(x, y),
-       lambda m, x, y, out: (y * m.pow(x, y - 1), out * m.log(x)),
+       lambda m, x, y, out: (_power_slope(m, x, y), _exponent_slope(m, x, y, out)),
        2, lambda x, y: x > 0, (), _AT_ZERO, symbol="**"),
-    Op("rpow", lambda m, c, x: m.pow(c, x), lambda m, c, x, out: (0.0, out * m.log(c)),
+    Op("rpow", lambda m, c, x: m.pow(c, x),
+       lambda m, c, x, out: (0.0, _exponent_slope(m, c, x, out)),
        2, lambda c, x: c > 0, (), (), symbol="**", constants=(0,)),
     Op("relu", lambda m, x: m.maximum(x, 0.0), lambda m, x, out: (m.where(x > 0, 1.0, 0.0),),
        1, _anywhere, _AT_ZERO, ()),
@@ -127,10 +140,19 @@ _TABLE = [
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}
 
 
+BUILT_IN = frozenset(OPS)  # Value's operators and methods are bound to these at import
+
+
 def register(op: Op, *, replace: bool = False) -> Op:
-    """Add a custom op to the table so Values can record it and the engine can differentiate it."""
+    """Add a custom op to the table so Values can record it and the engine can differentiate it.
+
+    ``replace=True`` replaces a custom op of the same name (so a notebook cell can run twice); a
+    built-in op cannot be replaced, since ``Value``'s methods already compute its forward.
+    """
     if not isinstance(op, Op):
         raise TypeError(f"register() takes an Op, got {type(op).__name__}")
+    if op.name in BUILT_IN:
+        raise ValueError(f"{op.name!r} is a built-in op; register yours under a name of its own")
     if op.name in OPS and not replace:
         raise ValueError(f"an op named {op.name!r} is already in the table; pass replace=True")
     OPS[op.name] = op

@@ -49,6 +49,7 @@ NUMPY_MATH = SimpleNamespace(
     div=np.divide,
     maximum=np.maximum,
     sign=np.sign,
+    is_zero=lambda x: np.equal(x, 0),
     where=np.where,
 )
 

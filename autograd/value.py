@@ -109,9 +109,10 @@ def _function(op: Op) -> Callable[[Value], Value]:
 class Value:
     """A scalar that remembers how it was computed, so ``backward()`` can find its gradient.
 
-    ``data`` is the float, ``grad`` the derivative of the last ``backward()`` root with respect to
-    this value, ``op`` the op that made it (``""`` for a leaf) and ``parents`` its inputs in
-    argument order (a plain float stands for a constant operand).
+    ``data`` is the float, ``grad`` the derivative of a ``backward()`` root with respect to this
+    value (a leaf adds up the gradients of every call until ``zero_grad``), ``op`` the op that
+    made it (``""`` for a leaf) and ``parents`` its inputs in argument order (a plain float stands
+    for a constant operand).
 
     ``<``, ``<=``, ``>`` and ``>=`` compare ``data`` and return a bool. ``==`` and ``hash`` are
     identity, as for any Python object, so Values work as set members and dict keys: compare

@@ -34,6 +34,10 @@ def _maximum(x: Operand, y: Operand) -> Any:
     return x if x >= y else y
 
 
+def _is_zero(x: Operand) -> bool:
+    return _data(x) == 0  # a Value's == is identity: compare its data
+
+
 def _sign(x: Operand) -> float:
     return ieee.sign(_data(x))  # piecewise constant: its own derivative is zero
 
@@ -45,5 +49,6 @@ VALUE_MATH = SimpleNamespace(
     div=_div,
     maximum=_maximum,
     sign=_sign,
+    is_zero=_is_zero,
     where=ieee.where,
 )

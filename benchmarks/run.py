@@ -29,6 +29,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from nn.serialize import write_atomic
 
 from . import harness
 from .graphs import PROGRAMS
@@ -84,7 +85,7 @@ def main() -> None:
             "moons": moons_steps(lambda *data: _demos(*data, torch_engines), batches, rounds),
         }
     results["targets"] = check_targets(results)
-    args.json.write_text(json.dumps(results, indent=1))
+    write_atomic(args.json, json.dumps(results, indent=1).encode())
     print(f"\nresults saved to {args.json}")
 
 

@@ -4,9 +4,10 @@
 ``CompiledObjective`` (``fit(..., compile=True)``) traces one sample once into a tape
 (``autograd.tape``) that replays a whole batch as NumPy calls, with the same numbers:
 
-- Integer targets are class labels, and a label decides which logit or which sign the loss
-  reads. So the tape computes the loss for every label, and each row's gradient seed picks the
-  column of its own label. Real targets (regression) are inputs of the tape.
+- Class labels (the targets of a loss with a ``predict`` rule, or integer targets) decide which
+  logit or which sign the loss reads. So the tape computes the loss for every label, and each
+  row's gradient seed picks the column of its own label. Real targets (regression) are inputs
+  of the tape.
 - The penalty is one more output of the tape: it reads the parameters only, so the tape computes
   it once per batch, not once per row.
 - A tape records one path through the model: each is checked against the eager engine when it is
@@ -88,7 +89,7 @@ class CompiledObjective(Objective):
         labels: ArrayLike | None = None,
     ) -> None:
         super().__init__(model, loss, penalty, params)
-        self.labels = None if labels is None else np.unique(np.asarray(labels, dtype=np.int64))
+        self.labels = None if labels is None else np.unique(np.asarray(labels))
         self.tape: Tape | None = None
 
     def accumulate(self, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, list[Any]]:
@@ -112,7 +113,7 @@ class CompiledObjective(Objective):
         tape.backward(seeds)
         return value, [out[0] if len(out) == 1 else out for out in results[:, heads:].tolist()]
 
-    def _columns(self, targets: NDArray[Any]) -> NDArray[np.int64]:
+    def _columns(self, targets: NDArray[Any]) -> NDArray[np.intp]:
         assert self.labels is not None
         columns = np.searchsorted(self.labels, targets)
         known = columns < len(self.labels)

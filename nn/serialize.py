@@ -14,8 +14,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
+import secrets
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 FORMAT = "valuegraph.nn"
@@ -33,18 +34,27 @@ def write(
         "weights": weights,
     }
     text = json.dumps(document, indent=1)  # before any file is touched: a failure changes nothing
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".model-", suffix=".json.tmp")
+    write_atomic(path, text.encode("utf-8"))
+
+
+def write_atomic(path: str | PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, flushed to disk and
+    then renamed over ``path``: readers see the old file or the new one, never half of one. The
+    new file gets the usual permissions (the umask applies)."""
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.remove(temporary)
+            os.unlink(temporary)
         raise
+    return target
 
 
 def read(path: str | PathLike[str]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -86,7 +86,8 @@ def fit(
     predict = getattr(loss, "predict", None)
     history = History()
     if compile:
-        labels = np.unique(y) if y.dtype.kind in "iub" else None
+        classes = predict is not None or y.dtype.kind in "iub"  # labels, not real targets
+        labels = np.unique(y) if classes else None
         objective: Objective = CompiledObjective(model, loss, penalty, params, labels)
     else:
         objective = EagerObjective(model, loss, penalty, params)

@@ -53,6 +53,30 @@ def test_draw_refuses_unsafe_or_unknown_input_with_exit_code_2(
     assert not out.exists()
 
 
+def test_draw_without_a_working_graphviz_is_a_clear_error_not_a_traceback(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("VALUEGRAPH_DOT", str(tmp_path / "no-such-dot"))
+    out = tmp_path / "graph.svg"
+    assert main(["draw", "x * 2", "--set", "x=3", "-o", str(out)]) == 2
+    assert "valuegraph draw:" in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["draw", "x * " + "9" * 400, "--set", "x=1"], "beyond"),
+        (["draw", "x", "--set", "x=1", "-o", "graph.gif"], ".svg, .png or .pdf"),
+    ],
+)
+def test_draw_refuses_huge_numbers_and_unknown_formats(
+    tmp_path, capsys, monkeypatch, args, message
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("bad", ["x", "x=abc", "1x=2", "=3"])
 def test_a_bad_set_option_is_a_usage_error(capsys, bad):
     with pytest.raises(SystemExit) as exit_info:

@@ -113,6 +113,13 @@ def test_backward_rejects_a_non_value_and_a_bad_seed():
         Value(1.0).backward("1")
 
 
+def test_graph_functions_reject_non_values_naming_the_type():
+    with pytest.raises(TypeError, match="float"):
+        topological_order(1.0)
+    with pytest.raises(TypeError, match="str"):
+        zero_grad([Value(1.0), "w"])
+
+
 def test_zero_grad_resets_given_values():
     a, b = Value(1.0), Value(2.0)
     (a * b).backward()

@@ -194,3 +194,8 @@ def test_bad_arguments_raise_type_errors_naming_the_type(f, inputs, message):
 def test_no_inputs_or_a_step_that_is_not_positive_raise_value_errors(inputs, eps, message):
     with pytest.raises(ValueError, match=message):
         gradcheck(lambda *xs: xs[0], inputs, eps=eps)
+
+
+def test_a_step_too_small_to_move_the_input_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"too small to move x=1\.0"):
+        gradcheck(lambda x: x * x, [1.0], eps=1e-20)

@@ -99,3 +99,42 @@ def test_detect_anomaly_as_a_decorator_and_off_by_default():
     with pytest.raises(FloatingPointError, match="exp"):
         f()
     assert Value(1000.0).exp().data == float("inf")
+
+
+def test_one_mode_instance_can_be_entered_by_several_threads_at_once():
+    shared = no_grad()
+    inside, release = threading.Barrier(2), threading.Event()
+    errors, seen = [], []
+
+    def worker():
+        try:
+            with shared:
+                inside.wait(timeout=5)  # both threads are inside the same instance now
+                release.wait(timeout=5)
+                seen.append(is_grad_enabled())
+            seen.append(is_grad_enabled())
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(seen) == [False, False, True, True]
+    assert is_grad_enabled()
+
+
+def test_a_mode_decorates_with_or_without_parentheses():
+    @no_grad
+    def bare(v):
+        return v * 2
+
+    @no_grad()
+    def called(v):
+        return v * 2
+
+    for f in (bare, called):
+        assert f(Value(1.0)).parents == ()
+    assert f.__name__ == "called"

@@ -46,6 +46,19 @@ def test_micrograd_demo_recipe_compiled_matches_eager():
     assert runs[1][0].accuracy[-1] > 0.85
 
 
+def test_class_labels_stored_as_floats_compile_too():
+    X, y = datasets.make_moons(40, noise=0.1, seed=4)
+    runs = _train_both_ways(
+        lambda: MLP(2, [6, 1], seed=4),
+        lambda params: SGD(params, lr=0.5),
+        X,
+        datasets.signed_labels(y).astype(float),
+        loss=losses.hinge,
+        steps=5,
+    )
+    _assert_same(runs)
+
+
 def test_cross_entropy_on_minibatches_compiled_matches_eager():
     X, y = datasets.make_spiral(120, classes=3, seed=0)
     runs = _train_both_ways(

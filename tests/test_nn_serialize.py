@@ -195,3 +195,15 @@ def test_building_from_a_file_leaves_the_global_random_state_alone(tmp_path):
     state = random.getstate()
     nn.load(tmp_path / "m.json")
     assert random.getstate() == state
+
+
+def test_a_saved_model_file_gets_the_usual_permissions(tmp_path):
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "model.json"
+        MLP(2, [2, 1], seed=0).save(path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not mkstemp's 0o600

@@ -167,3 +167,72 @@ def test_dot_without_bias_and_length_mismatch():
     assert dot([Value(2.0)], [3.0]).data == 6.0
     with pytest.raises(ValueError, match="as many weights as inputs"):
         dot([Value(1.0)], [1.0, 2.0])
+
+
+def test_register_refuses_to_replace_a_built_in_op_and_replaces_a_custom_one(op_table):
+    from autograd import Op, register
+
+    tanh = OPS["tanh"]
+    with pytest.raises(ValueError, match="built-in"):
+        register(Op("tanh", tanh.forward, tanh.derivative, 1, tanh.domain, (), ()), replace=True)
+    assert OPS["tanh"] is tanh
+    rule = lambda m, x, out: (2.0,)
+    first = register(Op("twice", lambda m, x: 2 * x, rule, 1, tanh.domain, (), ()))
+    with pytest.raises(ValueError, match="replace=True"):
+        register(first)
+    second = register(
+        Op("twice", lambda m, x: x + x, rule, 1, tanh.domain, (), ()),
+        replace=True,
+    )
+    assert OPS["twice"] is second
+
+
+@pytest.mark.parametrize(
+    ("build", "x0", "expected"),
+    [
+        (lambda x: x**0, 0.0, 0.0),  # not 0 * 0**-1
+        (lambda x: x**2, 0.0, 0.0),
+        (lambda x: x**1, 0.0, 1.0),
+        (lambda x: 0.0**x, 2.0, 0.0),  # not 0 * log(0)
+        (lambda x: x ** Value(2.0), 0.0, 0.0),
+        (lambda x: Value(0.0) ** x, 2.0, 0.0),
+        (lambda x: x ** Value(0.0), 0.0, 0.0),
+        (lambda x: Value(0.0) ** x, 0.0, 0.0),
+    ],
+)
+def test_powers_at_a_zero_base_or_exponent_have_pytorchs_derivatives(build, x0, expected):
+    from autograd import detect_anomaly
+
+    x = Value(x0)
+    with detect_anomaly():  # no inf or nan on the way
+        build(x).backward()
+    assert x.grad == expected
+
+
+def test_higher_derivatives_of_a_power_at_zero_stay_finite():
+    x = Value(0.0)
+    (first,) = grad(x**3, [x], create_graph=True)
+    (second,) = grad(first, [x], create_graph=True)
+    (third,) = grad(second, [x], create_graph=True)
+    (fourth,) = grad(third, [x])
+    assert (first.data, second.data, third.data, fourth) == (0.0, 0.0, 6.0, 0.0)
+
+
+def test_a_power_keeps_its_mixed_second_derivative_at_a_zero_exponent():
+    x, y = Value(1.0), Value(0.0)
+    (slope,) = grad(x**y, [x], create_graph=True)  # y x^(y-1), 0 here but not constant in y
+    (mixed,) = grad(slope, [y])
+    assert mixed == 1.0  # x^(y-1) + y x^(y-1) log x at (1, 0)
+
+
+def test_every_math_namespace_offers_the_names_the_rules_use():
+    from autograd import ieee
+    from autograd.tape_steps import NUMPY_MATH
+    from autograd.value_math import VALUE_MATH
+    from viz.symbolic import SYMBOLIC_MATH
+
+    names = {"exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "softplus", "pow", "div"}
+    names |= {"maximum", "sign", "is_zero", "where"}
+    for namespace in (VALUE_MATH, NUMPY_MATH, SYMBOLIC_MATH):
+        assert set(vars(namespace)) == names
+    assert all(callable(getattr(ieee, name)) for name in names)

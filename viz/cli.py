@@ -11,14 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .expression import FUNCTIONS, ExpressionError, parse_expression
+from .render import GraphvizNotFoundError, RenderError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except (ExpressionError, ValueError, OSError) as error:
+    except (ExpressionError, ValueError, OSError, GraphvizNotFoundError, RenderError) as error:
         print(f"valuegraph {args.command}: {error}", file=sys.stderr)
         return 2
 
@@ -36,6 +38,8 @@ def _demo(args: argparse.Namespace) -> int:
 def _draw(args: argparse.Namespace) -> int:
     from .dot import draw_dot
 
+    if Path(args.output).suffix.lower() not in (".svg", ".png", ".pdf"):
+        raise ValueError(f"-o {args.output}: the file name must end in .svg, .png or .pdf")
     root = parse_expression(args.expression, dict(args.set))
     if not args.no_backward:
         root.backward()

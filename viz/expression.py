@@ -17,6 +17,7 @@ from autograd import OPS, Value
 
 MAX_LENGTH = 5_000
 MAX_EXPONENT = 1_000  # a literal exponent beyond this is refused rather than computed
+MAX_NUMBER = 1e300  # a literal beyond this is refused (a 400-digit integer has no float)
 
 BINARY: dict[type[ast.operator], Callable[[object, object], object]] = {
     ast.Add: operator.add,
@@ -103,6 +104,8 @@ def _combine(node: ast.expr, operands: list[Operand], leaves: Mapping[str, Value
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise ExpressionError(f"only numbers are allowed, not {node.value!r}")
+        if abs(node.value) > MAX_NUMBER:
+            raise ExpressionError(f"a number in the expression is beyond {MAX_NUMBER:g}")
         return float(node.value)
     if isinstance(node, ast.Name):
         if node.id not in leaves:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import graphviz
+
+from nn.serialize import write_atomic  # one atomic writer for every file the project saves
 
 ENVIRONMENT_VARIABLE = "VALUEGRAPH_DOT"
 PNG_DPI = 144  # crisp on high-density screens; SVG is resolution-free anyway
@@ -48,7 +49,8 @@ class Renderer:
     def run(self, source: str, fmt: str) -> bytes:
         """Lay out and draw DOT ``source`` in format ``fmt`` (``svg``, ``png``, ``pdf``)."""
         if fmt not in self.formats:
-            raise ValueError(f"{self.name} cannot write {fmt}; it writes {', '.join(self.formats)}")
+            writes = ", ".join(sorted(self.formats))
+            raise ValueError(f"{self.name} cannot write {fmt}; it writes {writes}")
         command = [self.path, f"-T{fmt}"] + ([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])
         done = subprocess.run(command, input=source.encode(), capture_output=True, check=False)
         if done.returncode != 0 or not done.stdout:
@@ -94,22 +96,6 @@ def find_renderers() -> list[Renderer]:
     if pure:
         found.append(Renderer("graphviz-pure", pure, frozenset({"svg", "png"})))
     return found
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, so an existing file
-    is replaced whole or left intact."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return target
 
 
 class Drawing:
