@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .checks import count
+
 Dataset = tuple[NDArray[np.float64], NDArray[np.int64]]
 
 
@@ -22,7 +24,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.0, seed: int | None = None
     """Two interleaved half circles: class 0 the upper arc of the unit circle, class 1 the lower
     arc of the unit circle centred at (1, 0.5); ``noise`` is the std of Gaussian jitter."""
     rng = _rng(seed)
-    upper = _count(n_samples, "n_samples", minimum=2) // 2
+    upper = count(n_samples, "n_samples", minimum=2) // 2
     lower = n_samples - upper
     t_upper, t_lower = np.linspace(0, math.pi, upper), np.linspace(0, math.pi, lower)
     points = np.concatenate(
@@ -42,7 +44,7 @@ def make_circles(
     if not 0 < factor < 1:
         raise ValueError(f"factor must be in (0, 1), got {factor}")
     rng = _rng(seed)
-    outer = _count(n_samples, "n_samples", minimum=2) // 2
+    outer = count(n_samples, "n_samples", minimum=2) // 2
     inner = n_samples - outer
     t_outer = np.linspace(0, 2 * math.pi, outer, endpoint=False)
     t_inner = np.linspace(0, 2 * math.pi, inner, endpoint=False)
@@ -62,8 +64,8 @@ def make_blobs(
     """Gaussian clusters of standard deviation ``std`` around ``centers`` centres drawn uniformly
     from the square [-3, 3]^2; class ``k`` is the cluster around centre ``k``."""
     rng = _rng(seed)
-    k = _count(centers, "centers", minimum=1)
-    n = _count(n_samples, "n_samples", minimum=k)
+    k = count(centers, "centers", minimum=1)
+    n = count(n_samples, "n_samples", minimum=k)
     middles = rng.uniform(-3.0, 3.0, size=(k, 2))
     labels = np.arange(n) % k
     return _finish(middles[labels], labels, _noise(std, "std"), rng)
@@ -75,8 +77,8 @@ def make_spiral(
     """``classes`` spiral arms from the origin out to radius 1, each turning through 4 radians;
     ``noise`` is the std of Gaussian noise on each point's angle (radians)."""
     rng = _rng(seed)
-    k = _count(classes, "classes", minimum=2)
-    n = _count(n_samples, "n_samples", minimum=k)
+    k = count(classes, "classes", minimum=2)
+    n = count(n_samples, "n_samples", minimum=k)
     counts = [n // k + (j < n % k) for j in range(k)]
     labels = np.repeat(np.arange(k), counts)
     radius = np.concatenate([np.linspace(0.0, 1.0, c) for c in counts])
@@ -89,7 +91,7 @@ def make_xor(n_samples: int = 100, noise: float = 0.0, seed: int | None = None) 
     """Points uniform in [-1, 1]^2, class 1 where exactly one coordinate is positive; ``noise``
     is the std of Gaussian jitter added after labelling."""
     rng = _rng(seed)
-    points = rng.uniform(-1.0, 1.0, size=(_count(n_samples, "n_samples", minimum=1), 2))
+    points = rng.uniform(-1.0, 1.0, size=(count(n_samples, "n_samples", minimum=1), 2))
     labels = ((points[:, 0] > 0) != (points[:, 1] > 0)).astype(np.int64)
     return _finish(points, labels, noise, rng)
 
@@ -131,7 +133,7 @@ def minibatches(
     last batch is smaller when ``batch_size`` does not divide the number of rows."""
     X, y = np.asarray(X), np.asarray(y)
     n = _same_length(X, y)
-    size = _count(batch_size, "batch_size", minimum=1)
+    size = count(batch_size, "batch_size", minimum=1)
     order = _rng(seed).permutation(n)
     for start in range(0, n, size):
         rows = order[start : start + size]
@@ -151,14 +153,6 @@ def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
     return np.random.default_rng(seed)
-
-
-def _count(n: object, name: str, minimum: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(n).__name__}")
-    if n < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {n}")
-    return int(n)
 
 
 def _noise(noise: float, name: str = "noise") -> float:

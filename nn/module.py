@@ -25,6 +25,7 @@ import autograd
 from autograd import Value
 
 from . import serialize
+from .checks import count
 
 Seed = Union[int, random.Random, None]  # noqa: UP007 - evaluated at runtime on Python 3.10
 Output = Union[Value, list[Value]]  # noqa: UP007
@@ -126,7 +127,7 @@ class Neuron(Module):
             )
         rng = _generator(seed)
         draw = rng.random if rng else random.random
-        self.w = [Value(2.0 * draw() - 1.0) for _ in range(_count(nin, "nin"))]
+        self.w = [Value(2.0 * draw() - 1.0) for _ in range(count(nin, "nin"))]
         self.b = Value(0.0)
         self.activation = activation if nonlin else "linear"
         self._activate = _ACTIVATIONS[self.activation]
@@ -160,7 +161,7 @@ class Layer(Module):
         seed: Seed = None,
     ) -> None:
         rng = _generator(seed)
-        self.neurons = [Neuron(nin, nonlin, activation, rng) for _ in range(_count(nout, "nout"))]
+        self.neurons = [Neuron(nin, nonlin, activation, rng) for _ in range(count(nout, "nout"))]
         self.label_parameters()
 
     def __call__(self, x: Any) -> Output:
@@ -183,7 +184,7 @@ class MLP(Module):
     def __init__(
         self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: Seed = None
     ) -> None:
-        sizes = [_count(nin, "nin"), *(_count(n, "nouts") for n in nouts)]
+        sizes = [count(nin, "nin"), *(count(n, "nouts") for n in nouts)]
         if len(sizes) < 2:
             raise ValueError("an MLP needs at least one layer: nouts is empty")
         rng = _generator(seed)
@@ -249,14 +250,6 @@ def _generator(seed: Seed) -> random.Random | None:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
     return random.Random(operator.index(seed))
-
-
-def _count(n: object, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"{name} must be at least 1, got {n}")
-    return operator.index(n)
 
 
 def _inputs(x: Any, n: int) -> Sequence[Any]:

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 import autograd
 
+from .checks import count
 from .datasets import minibatches
 from .losses import accuracy
 from .module import Module
@@ -121,8 +122,8 @@ def _step_count(n: int, steps: int | None, epochs: int | None, batch_size: int |
     if (steps is None) == (epochs is None):
         raise ValueError("fit() needs exactly one of steps= and epochs=")
     for name, value in (("steps", steps), ("epochs", epochs), ("batch_size", batch_size)):
-        if value is not None and (not isinstance(value, int) or value < 1):
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if value is not None:
+            count(value, name)
     if steps is not None:
         return steps
     assert epochs is not None

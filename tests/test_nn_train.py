@@ -179,19 +179,19 @@ def test_evaluate_gives_the_mean_loss_and_the_accuracy():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "error", "message"),
     [
-        ({"steps": 2, "epochs": 2}, "exactly one of steps= and epochs="),
-        ({}, "exactly one of steps= and epochs="),
-        ({"steps": 0}, "steps must be a positive int, got 0"),
-        ({"epochs": 1.5}, "epochs must be a positive int, got 1.5"),
-        ({"steps": 2, "batch_size": 0}, "batch_size must be a positive int, got 0"),
+        ({"steps": 2, "epochs": 2}, ValueError, "exactly one of steps= and epochs="),
+        ({}, ValueError, "exactly one of steps= and epochs="),
+        ({"steps": 0}, ValueError, "steps must be at least 1, got 0"),
+        ({"epochs": 1.5}, TypeError, "epochs must be an int, got float"),
+        ({"steps": 2, "batch_size": 0}, ValueError, "batch_size must be at least 1, got 0"),
     ],
 )
-def test_fit_rejects_bad_step_settings(kwargs, message):
+def test_fit_rejects_bad_step_settings(kwargs, error, message):
     X, y = datasets.make_moons(4, seed=0)
     model = MLP(2, [2, 1], seed=0)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         fit(model, X, y, loss=losses.binary_cross_entropy,
             optimizer=SGD(model.parameters(), 0.1), progress=False, **kwargs)  # fmt: skip
 
