@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Sequence
+from itertools import filterfalse
 from typing import Any
 
 from . import ieee
 from .modes import _anomaly_enabled, enable_grad
 from .ops import OPS
 from .value import (
+    _MIXED,
     _MORE,
     Number,
     Operand,
     Value,
-    _get_data,
     _to_float,
     describe,
     inputs_of,
@@ -37,7 +38,7 @@ def topological_order(*roots: Value) -> list[Value]:
     order: list[Value] = []
     visited: set[Value] = set()
     stack: list[Value | None] = list(reversed(roots))
-    push, pop = stack.append, stack.pop
+    push, pop, push_all, seen = stack.append, stack.pop, stack.extend, visited.__contains__
     while stack:
         node = pop()
         if node is None:
@@ -47,8 +48,10 @@ def topological_order(*roots: Value) -> list[Value]:
             push(node)
             push(None)
             a, b = node._a, node._b
-            if b is _MORE:
-                for parent in reversed(a):  # first argument on top: visited first
+            if b is _MORE:  # all Values: the first argument on top, so it is visited first
+                push_all(filterfalse(seen, reversed(a)))
+            elif b is _MIXED:
+                for parent in reversed(a):
                     if isinstance(parent, Value) and parent not in visited:
                         push(parent)
             else:  # one or two parents (or none), pushed second first
@@ -92,15 +95,14 @@ def _propagate(order: list[Value]) -> None:
             if type(a) is not float:
                 (da,) = derivative(ieee, a.data, node.data)
                 a.grad += da * upstream
-        elif b is _MORE:  # more inputs, in the tuple a
-            if float in set(map(type, a)):
-                partials = derivative(ieee, *inputs_of(a), node.data)
-                for parent, partial in zip(a, partials):
-                    if isinstance(parent, Value):
-                        parent.grad += partial * upstream
-            else:  # all Values (a neuron's dot): no test per input
-                partials = derivative(ieee, *map(_get_data, a), node.data)
-                for parent, partial in zip(a, partials):
+        elif b is _MORE:  # more inputs, all Values, in the tuple a (a neuron's dot)
+            partials = derivative(ieee, *[p.data for p in a], node.data)
+            for parent, partial in zip(a, partials):
+                parent.grad += partial * upstream
+        elif b is _MIXED:  # the same with some constants (floats)
+            partials = derivative(ieee, *inputs_of(a), node.data)
+            for parent, partial in zip(a, partials):
+                if type(parent) is not float:
                     parent.grad += partial * upstream
         elif type(b) is float:  # two inputs, the second a constant
             if type(a) is not float:

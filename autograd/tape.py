@@ -214,7 +214,7 @@ class Tape:
         if seeds.shape != shape:
             raise ValueError(f"grad_outputs must have shape {shape}, got {seeds.shape}")
         seeds = seeds.reshape(samples, len(self.outputs))
-        grads = (np.zeros_like(stores[BATCH]), np.zeros_like(stores[SCALAR]))
+        grads = (np.zeros(stores[BATCH].shape), np.zeros(stores[SCALAR].shape))
         for j, out in enumerate(self.outputs):
             store, row = self._slots[out]
             grads[store][row] += seeds[:, j] if store == BATCH else seeds[:, j].sum()

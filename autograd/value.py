@@ -8,7 +8,6 @@ stored in ``parents`` as a plain float: no extra node, and nothing to differenti
 from __future__ import annotations
 
 import numbers
-import operator
 from collections.abc import Callable
 from typing import Any, Union
 
@@ -41,7 +40,6 @@ _TANH, _SIGMOID, _SOFTPLUS = OPS["tanh"], OPS["sigmoid"], OPS["softplus"]
 _EXP, _LOG, _SQRT, _SIN, _COS = OPS["exp"], OPS["log"], OPS["sqrt"], OPS["sin"], OPS["cos"]
 _new = object.__new__
 _isfinite = ieee.isfinite
-_get_data = operator.attrgetter("data")
 
 
 # The operators and one-input methods of Value are made from the op table by these two factories.
@@ -121,7 +119,9 @@ class Value:
 
     # The parents live in two slots, not in a tuple: one object per node instead of two halves
     # the work of Python's garbage collector and saves 48 bytes. (_a, _b) is (None, None) for a
-    # leaf, (x, None) for one input, (x, y) for two, and (their tuple, _MORE) for more.
+    # leaf, (x, None) for one input, (x, y) for two, and for more their tuple and a marker:
+    # (tuple, _MORE) when all are Values, (tuple, _MIXED) when some are constants. The marker
+    # spares backward a test of every input of a neuron's ``dot``.
     __slots__ = ("_a", "_b", "data", "grad", "label", "op")
     __array_ufunc__ = None  # NumPy scalars and arrays defer to our reflected operators
 
@@ -147,7 +147,7 @@ class Value:
         a, b = self._a, self._b
         if b is None:
             return () if a is None else (a,)
-        return a if b is _MORE else (a, b)
+        return a if b is _MORE or b is _MIXED else (a, b)
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in (("label", self.label), ("op", self.op)) if v)
@@ -220,7 +220,8 @@ class Value:
 
 
 _value_power, _constant_power = _operator(_POW), _operator(_POW_CONST)
-_MORE = object()  # the _b of a node of more than two inputs (its _a is their tuple)
+_MORE = object()  # the _b of a node of more than two inputs, all Values (_a is their tuple)
+_MIXED = object()  # the same when some of the inputs are constants
 _JUST_VALUES = {Value}
 _SMALL_INTS = {i: float(i) for i in range(-16, 17)}
 
@@ -241,13 +242,14 @@ def _constant(x: object) -> float | None:
         return None
 
 
-def _record(op: Op, data: float, parents: tuple[Operand, ...]) -> Value:
-    """Make the node for ``op``'s result (a leaf if grad mode is off)."""
+def _record(op: Op, data: float, parents: tuple[Operand, ...], more: object = _MIXED) -> Value:
+    """Make the node for ``op``'s result (a leaf if grad mode is off); ``more`` is the marker
+    of more than two parents (``_MORE`` when they are all Values)."""
     out = _new(Value)
     out.data, out.grad, out.label = data, 0.0, ""
     if _grad_enabled.get():
         out.op = op.name
-        out._a, out._b = (parents, _MORE) if len(parents) > 2 else (*parents, None, None)[:2]
+        out._a, out._b = (parents, more) if len(parents) > 2 else (*parents, None, None)[:2]
     else:
         out.op, out._a, out._b = "", None, None
     if not _isfinite(data) and _anomaly_enabled.get():
@@ -274,8 +276,8 @@ def apply(op: Op | str, *args: Operand) -> Value:
 
 def _apply(op: Op, args: tuple[Any, ...]) -> Value:
     """``apply`` once the op is known to be right: ``sum`` and ``dot`` call it directly."""
-    if set(map(type, args)) <= _JUST_VALUES:  # the common case, as loops in C
-        return _record(op, op.forward(ieee, *map(_get_data, args)), args)
+    if set(map(type, args)) <= _JUST_VALUES:  # the common case, as a loop in C
+        return _record(op, op.forward(ieee, *[a.data for a in args]), args, _MORE)
     parents = tuple(a if isinstance(a, Value) else _to_float(a) for a in args)
     return _record(op, op.forward(ieee, *inputs_of(parents)), parents)
 
@@ -284,7 +286,7 @@ def inputs_of(parents: tuple[Operand, ...]) -> list[float]:
     """The floats an op's rules take: each Value's data, and each constant as it is."""
     if float in set(map(type, parents)):
         return [p.data if isinstance(p, Value) else p for p in parents]
-    return list(map(_get_data, parents))
+    return [p.data for p in parents]
 
 
 def describe(parents: tuple[Operand, ...]) -> str:

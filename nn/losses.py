@@ -115,10 +115,12 @@ def accuracy(
     outputs: Iterable[Any], targets: Iterable[Any], predict: Callable[[Any], int]
 ) -> float:
     """The fraction of outputs whose prediction (e.g. ``hinge.predict``) equals the target."""
-    pairs = list(zip(outputs, targets))
-    if not pairs:
+    predictions, targets = list(map(predict, outputs)), list(targets)
+    if len(predictions) != len(targets):
+        raise ValueError(f"accuracy() got {len(predictions)} outputs for {len(targets)} targets")
+    if not predictions:
         raise ValueError("accuracy() of no samples")
-    return sum(predict(o) == t for o, t in pairs) / len(pairs)
+    return sum(map(operator.eq, predictions, targets)) / len(targets)
 
 
 def _shifted(logits: Sequence[Scalar]) -> list[Value]:

@@ -102,7 +102,7 @@ class CompiledObjective(Objective):
             chosen = self._columns(targets)
         tape = self.tape or self._trace(rows.shape[1], inputs)
         results = tape.forward(inputs).reshape(n, -1)  # a loss per label, the penalty, the outputs
-        seeds = np.zeros_like(results)
+        seeds = np.zeros(results.shape)
         seeds[every, chosen] = 1.0 / n
         value = float(results[every, chosen].sum()) / n
         heads = losses
@@ -111,13 +111,13 @@ class CompiledObjective(Objective):
             value += float(results[0, heads])
             heads += 1
         tape.backward(seeds)
-        return value, [out[0] if len(out) == 1 else out for out in results[:, heads:].tolist()]
+        outputs = results[:, heads:]
+        return value, (outputs[:, 0] if outputs.shape[1] == 1 else outputs).tolist()
 
     def _columns(self, targets: NDArray[Any]) -> NDArray[np.intp]:
         assert self.labels is not None
         columns = np.searchsorted(self.labels, targets)
-        known = columns < len(self.labels)
-        known[known] = self.labels[columns[known]] == targets[known]
+        known = self.labels.take(columns, mode="clip") == targets  # past the last: not a label
         if not known.all():
             raise ValueError(f"target {targets[~known][0]!r} is none of the labels {self.labels}")
         return columns

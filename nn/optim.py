@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-import autograd
 from autograd import Value
 
 Schedule = Callable[[int], float]
@@ -32,7 +31,8 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
-        autograd.zero_grad(self.params)
+        for p in self.params:  # all Values: checked when the optimizer was made
+            p.grad = 0.0
 
     def step(self) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
@@ -62,12 +62,12 @@ class SGD(Optimizer):
         self.velocity = [0.0] * len(self.params)
 
     def step(self) -> None:
-        lr, mu, decay = self.lr, self.momentum, self.weight_decay
-        for i, p in enumerate(self.params):
-            g = p.grad + decay * p.data
-            if mu:
-                v = self.velocity[i] = mu * self.velocity[i] + g
-                g = g + mu * v if self.nesterov else v
+        lr, mu, decay, params = self.lr, self.momentum, self.weight_decay, self.params
+        grads = [p.grad + decay * p.data for p in params] if decay else [p.grad for p in params]
+        if mu:
+            velocity = self.velocity = [mu * v + g for v, g in zip(self.velocity, grads)]
+            grads = [g + mu * v for g, v in zip(grads, velocity)] if self.nesterov else velocity
+        for p, g in zip(params, grads):
             p.data -= lr * g
 
 

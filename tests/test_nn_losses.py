@@ -193,3 +193,5 @@ def test_accuracy_is_the_fraction_of_correct_predictions():
     assert losses.accuracy(logits, [0, 0], losses.cross_entropy.predict) == 0.5
     with pytest.raises(ValueError, match="no samples"):
         losses.accuracy([], [], losses.predict_sign)
+    with pytest.raises(ValueError, match="3 outputs for 2 targets"):
+        losses.accuracy(scores[:3], [1, -1], losses.predict_sign)
