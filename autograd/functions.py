@@ -23,7 +23,10 @@ def dot(
     weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None
 ) -> Value:
     """``sum(w * x) + bias`` as a single ``dot`` node; parents are ``*weights, *inputs, bias``."""
-    weights, inputs = tuple(weights), tuple(inputs)
+    if not isinstance(weights, (list, tuple)):
+        weights = tuple(weights)
+    if not isinstance(inputs, (list, tuple)):
+        inputs = tuple(inputs)
     if len(weights) != len(inputs):
         raise ValueError(f"dot() needs as many weights as inputs: {len(weights)} != {len(inputs)}")
-    return _apply(_DOT, weights + inputs if bias is None else (*weights, *inputs, bias))
+    return _apply(_DOT, (*weights, *inputs) if bias is None else (*weights, *inputs, bias))

@@ -278,15 +278,13 @@ def _apply(op: Op, args: tuple[Any, ...]) -> Value:
     """``apply`` once the op is known to be right: ``sum`` and ``dot`` call it directly."""
     if set(map(type, args)) <= _JUST_VALUES:  # the common case, as a loop in C
         return _record(op, op.forward(ieee, *[a.data for a in args]), args, _MORE)
-    parents = tuple(a if isinstance(a, Value) else _to_float(a) for a in args)
+    parents = tuple([a if isinstance(a, Value) else _to_float(a) for a in args])
     return _record(op, op.forward(ieee, *inputs_of(parents)), parents)
 
 
 def inputs_of(parents: tuple[Operand, ...]) -> list[float]:
     """The floats an op's rules take: each Value's data, and each constant as it is."""
-    if float in set(map(type, parents)):
-        return [p.data if isinstance(p, Value) else p for p in parents]
-    return [p.data for p in parents]
+    return [p.data if isinstance(p, Value) else p for p in parents]
 
 
 def describe(parents: tuple[Operand, ...]) -> str:
