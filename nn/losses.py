@@ -21,13 +21,13 @@ F = TypeVar("F", bound=Callable[..., Value])
 
 
 def predict_sign(score: Scalar) -> int:
-    """+1 for a positive score, else -1 (labels in {-1, +1})."""
-    return 1 if _data(score) > 0 else -1
+    """+1 for a positive score, else -1 (labels in {-1, +1}). A Value compares by its data."""
+    return 1 if score > 0 else -1
 
 
 def predict_positive(logit: Scalar) -> int:
     """1 for a positive logit (probability above 1/2), else 0 (labels in {0, 1})."""
-    return 1 if _data(logit) > 0 else 0
+    return 1 if logit > 0 else 0
 
 
 def predict_class(logits: Sequence[Scalar]) -> int:

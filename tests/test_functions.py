@@ -75,6 +75,14 @@ def test_dot_value_and_gradients_match_closed_forms_with_numbers_mixed_in():
     assert b.grad == 1.0
 
 
+def test_dot_of_values_used_more_than_once_adds_every_use():
+    a, b = Value(1.5), Value(-0.5)
+    out = dot([a, a, b], [a, b, b])  # a**2 + a b + b**2, all inputs Values
+    out.backward()
+    assert out.data == 1.5**2 + 1.5 * -0.5 + 0.25
+    assert (a.grad, b.grad) == (2 * 1.5 + -0.5, 1.5 + 2 * -0.5)
+
+
 def test_dot_gradient_matches_central_differences():
     values = [RNG.uniform(-2, 2) for _ in range(7)]  # w0..w2, x0..x2, b
 
