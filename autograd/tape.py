@@ -204,6 +204,11 @@ class Tape:
             p.grad += g
         return input_grads if inputs else None
 
+    def gradients(self, grad_outputs: Any = None) -> np.ndarray:
+        """What ``backward`` would add to each parameter's ``.grad``, as an array in the order
+        of ``parameters``; touches no ``.grad``."""
+        return self._gradients(grad_outputs, inputs=False)[1]
+
     def _gradients(self, grad_outputs: Any, inputs: bool) -> tuple[np.ndarray, np.ndarray]:
         if self._stores is None:
             raise RuntimeError("backward() needs a forward() first")

@@ -29,6 +29,8 @@ from autograd import Value
 from autograd.tape import Tape
 from autograd.tape import compile as compile_tape
 
+from .optim import Optimizer
+
 Loss = Callable[[Any, Any], Value]
 Penalty = Callable[[list[Value]], Value]
 CHECKED_ROWS = 8  # rows of the first batch replayed eagerly to check the tape
@@ -91,8 +93,33 @@ class CompiledObjective(Objective):
         super().__init__(model, loss, penalty, params)
         self.labels = None if labels is None else np.unique(np.asarray(labels))
         self.tape: Tape | None = None
+        self._fused: tuple[Any, NDArray[np.intp] | None] | None = None  # see _positions
 
     def accumulate(self, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, list[Any]]:
+        value, outputs, seeds = self._evaluate(rows, targets)
+        self._tape().backward(seeds)
+        return value, outputs
+
+    def step(self, optimizer: Any, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, list]:
+        """As ``Objective.step``, in one pass over the parameters when ``optimizer`` updates
+        exactly ``params`` by an array rule (``Optimizer.update``): the tape's gradients go to
+        the rule as an array, and each Value gets its new ``.grad`` and ``.data`` once."""
+        value, outputs, seeds = self._evaluate(rows, targets)
+        positions = self._positions(optimizer)
+        if positions is None:
+            optimizer.zero_grad()
+            self._tape().backward(seeds)
+            optimizer.step()
+            return value, outputs
+        grads = np.zeros(len(self.params))
+        grads[positions] = self._tape().gradients(seeds)
+        data = optimizer.update(np.array([p.data for p in self.params]), grads)
+        for p, g, x in zip(self.params, grads.tolist(), data.tolist()):
+            p.grad, p.data = g, x
+        return value, outputs
+
+    def _evaluate(self, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, list, Any]:
+        """The objective's value, the model's outputs and the tape's seeds for a batch."""
         n, every = len(rows), np.arange(len(rows))
         if self.labels is None:
             inputs, losses = np.column_stack([rows, targets.reshape(n, -1)]), 1
@@ -110,9 +137,29 @@ class CompiledObjective(Objective):
             seeds[:, heads] = 1.0 / n
             value += float(results[0, heads])
             heads += 1
-        tape.backward(seeds)
         outputs = results[:, heads:]
-        return value, (outputs[:, 0] if outputs.shape[1] == 1 else outputs).tolist()
+        return value, (outputs[:, 0] if outputs.shape[1] == 1 else outputs).tolist(), seeds
+
+    def _tape(self) -> Tape:
+        assert self.tape is not None, "traced by the first _evaluate"
+        return self.tape
+
+    def _positions(self, optimizer: Any) -> NDArray[np.intp] | None:
+        """Where each of the tape's parameters sits in ``params``, if ``optimizer`` can take the
+        one-pass step (see ``step``); else None. Worked out once per optimizer."""
+        if self._fused is not None and self._fused[0] is optimizer:
+            return self._fused[1]
+        index = {p: i for i, p in enumerate(self.params)}
+        usable = (
+            isinstance(optimizer, Optimizer)
+            and type(optimizer).update is not Optimizer.update
+            and len(optimizer.params) == len(self.params)
+            and all(p is q for p, q in zip(optimizer.params, self.params))
+            and all(p in index for p in self._tape().parameters)
+        )
+        positions = [index[p] for p in self._tape().parameters] if usable else None
+        self._fused = (optimizer, None if positions is None else np.array(positions, np.intp))
+        return self._fused[1]
 
     def _columns(self, targets: NDArray[Any]) -> NDArray[np.intp]:
         assert self.labels is not None

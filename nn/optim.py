@@ -1,7 +1,9 @@
 """Optimizers (SGD, Adam, AdamW) and learning-rate schedules.
 
-An optimizer holds the parameters and their per-parameter state; ``step()`` moves each
-parameter's ``data`` using its ``grad``, ``zero_grad()`` clears the grads. The update rules are
+An optimizer holds the parameters and their state; ``step()`` moves each parameter's ``data``
+using its ``grad``, ``zero_grad()`` clears the grads. Each optimizer's rule is written once, in
+``update``, on NumPy arrays with one entry per parameter: ``step()`` applies it to the Values,
+and a compiled training step applies it to the gradients the tape computed. The rules are
 PyTorch's, so its documentation describes them. A schedule is a function from the step number
 ``k`` (from 0) to a learning rate; ``fit`` sets ``optimizer.lr = schedule(k)`` before step ``k``,
 and a hand-written loop can do the same.
@@ -12,7 +14,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
+import numpy as np
+from numpy.typing import NDArray
+
 from autograd import Value
+
+Array = NDArray[np.float64]
 
 Schedule = Callable[[int], float]
 
@@ -35,7 +42,16 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must define step()")
+        """Move every parameter by the rule of ``update``, from its ``.data`` and ``.grad``."""
+        data = np.array([p.data for p in self.params])
+        grads = np.array([p.grad for p in self.params])
+        for p, x in zip(self.params, self.update(data, grads).tolist()):
+            p.data = x
+
+    def update(self, data: Array, grads: Array) -> Array:
+        """The parameters' new values from their values and gradients (arrays in the order of
+        ``params``); advances the optimizer's state. Subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must define update() or step()")
 
 
 class SGD(Optimizer):
@@ -59,16 +75,15 @@ class SGD(Optimizer):
         if nesterov and not momentum:
             raise ValueError("Nesterov momentum needs momentum > 0")
         self.nesterov = nesterov
-        self.velocity = [0.0] * len(self.params)
+        self.velocity = np.zeros(len(self.params))
 
-    def step(self) -> None:
-        lr, mu, decay, params = self.lr, self.momentum, self.weight_decay, self.params
-        grads = [p.grad + decay * p.data for p in params] if decay else [p.grad for p in params]
+    def update(self, data: Array, grads: Array) -> Array:
+        mu = self.momentum
+        g = grads + self.weight_decay * data if self.weight_decay else grads
         if mu:
-            velocity = self.velocity = [mu * v + g for v, g in zip(self.velocity, grads)]
-            grads = [g + mu * v for g, v in zip(grads, velocity)] if self.nesterov else velocity
-        for p, g in zip(params, grads):
-            p.data -= lr * g
+            self.velocity = mu * self.velocity + g
+            g = g + mu * self.velocity if self.nesterov else self.velocity
+        return data - self.lr * g
 
 
 class Adam(Optimizer):
@@ -98,22 +113,20 @@ class Adam(Optimizer):
         self.eps = _at_least(eps, 0.0, "eps")
         self.weight_decay = _at_least(weight_decay, 0.0, "weight_decay")
         self.t = 0
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self.m = np.zeros(len(self.params))
+        self.v = np.zeros(len(self.params))
 
-    def step(self) -> None:
+    def update(self, data: Array, grads: Array) -> Array:
         self.t += 1
         (b1, b2), lr, eps, decay = self.betas, self.lr, self.eps, self.weight_decay
         m_scale, v_scale = 1.0 / (1.0 - b1**self.t), 1.0 / (1.0 - b2**self.t)
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if self.decoupled:
-                p.data -= lr * decay * p.data
-            else:
-                g = g + decay * p.data
-            m = self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
-            v = self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
-            p.data -= lr * (m * m_scale) / (math.sqrt(v * v_scale) + eps)
+        if self.decoupled:
+            data = data - lr * decay * data
+        else:
+            grads = grads + decay * data
+        self.m = b1 * self.m + (1.0 - b1) * grads
+        self.v = b2 * self.v + (1.0 - b2) * grads * grads
+        return data - lr * (self.m * m_scale) / (np.sqrt(self.v * v_scale) + eps)
 
 
 class AdamW(Adam):

@@ -138,3 +138,52 @@ def test_a_model_that_branches_on_values_is_refused_when_compiled():
     with pytest.raises(TapeMismatchError):
         fit(model, X, datasets.signed_labels(y), loss=losses.hinge, steps=1, progress=False,
             optimizer=SGD(model.parameters(), lr=0.1), compile=True)  # fmt: skip
+
+
+class StepOnly(SGD):
+    """An optimizer with its own ``step`` (as a user might write one): no array rule to fuse."""
+
+    def step(self):
+        for p in self.params:
+            p.data -= self.lr * p.grad
+
+
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [
+        lambda ps: SGD(ps, lr=0.3, momentum=0.9, nesterov=True, weight_decay=0.01),
+        lambda ps: Adam(ps, lr=0.05, weight_decay=0.01),
+    ],
+)
+def test_the_one_pass_compiled_step_equals_zero_grad_backward_and_step(make_optimizer):
+    X, y = datasets.make_moons(30, noise=0.1, seed=2)
+    rows, targets = X, datasets.signed_labels(y)
+    models = [MLP(2, [5, 1], seed=3) for _ in range(2)]
+    fused, plain = (
+        CompiledObjective(m, losses.hinge, losses.l2, m.parameters(), [-1, 1]) for m in models
+    )
+    optimizers = [make_optimizer(m.parameters()) for m in models]
+    for _ in range(4):
+        fused.step(optimizers[0], rows, targets)
+        optimizers[1].zero_grad()  # the generic step, written out
+        plain.accumulate(rows, targets)
+        optimizers[1].step()
+    assert fused._fused is not None and fused._fused[1] is not None  # the one-pass step ran
+    for a, b in zip(*(m.parameters() for m in models)):
+        assert (a.data, a.grad) == (b.data, b.grad)
+
+
+def test_a_compiled_step_with_an_optimizer_of_its_own_or_of_some_parameters_is_the_plain_step():
+    X, y = datasets.make_moons(20, noise=0.1, seed=2)
+    rows, targets = X, datasets.signed_labels(y)
+    model = MLP(2, [4, 1], seed=3)
+    objective = CompiledObjective(model, losses.hinge, None, model.parameters(), [-1, 1])
+    first, last = model.layers[0].parameters(), model.layers[1].parameters()
+    frozen = [p.data for p in first]
+    objective.step(SGD(last, lr=0.5), rows, targets)  # only the last layer moves
+    assert [p.data for p in first] == frozen  # their gradients are still added, as backward's
+    assert any(p.grad != 0 for p in first) and any(p.grad != 0 for p in last)
+    before = [p.data for p in model.parameters()]
+    objective.step(StepOnly(model.parameters(), lr=0.5), rows, targets)
+    grads = [p.grad for p in model.parameters()]
+    assert [p.data for p in model.parameters()] == [b - 0.5 * g for b, g in zip(before, grads)]

@@ -139,3 +139,16 @@ def test_cosine_decay_follows_half_a_cosine():
 
 def test_constant_is_the_same_every_step():
     assert {optim.constant(0.3)(k) for k in range(50)} == {0.3}
+
+
+def test_an_optimizer_is_its_update_rule_on_arrays():
+    class HalfStep(optim.Optimizer):
+        def update(self, data, grads):
+            return data - self.lr * grads / 2
+
+    a, b = Value(1.0), Value(-2.0)
+    a.grad, b.grad = 0.5, -4.0
+    HalfStep([a, b], lr=0.1).step()
+    assert (a.data, b.data) == (1.0 - 0.1 * 0.5 / 2, -2.0 + 0.1 * 4.0 / 2)
+    with pytest.raises(NotImplementedError, match="must define update"):
+        optim.Optimizer([a], lr=0.1).step()
