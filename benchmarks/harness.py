@@ -13,7 +13,9 @@ from typing import Any
 Run = Callable[[], dict[str, float]]  # one run: seconds per phase
 
 
-def interleaved(contenders: dict[str, Run], rounds: int, seconds: float = 0.5) -> dict[str, Any]:
+def interleaved(
+    contenders: dict[str, Run], rounds: int, seconds: float = 0.5, collector: bool = True
+) -> dict[str, Any]:
     """Phase times of each contender: ``rounds`` rounds, each running every contender in turn.
 
     In a round a contender runs a block of back-to-back runs lasting about ``seconds`` (at least
@@ -21,6 +23,7 @@ def interleaved(contenders: dict[str, Run], rounds: int, seconds: float = 0.5) -
     as users have it: its pauses land in a few runs of a block, so a round's figure is the mean
     over its block (the median run would leave them out), and the result is the median over the
     rounds, with their spread (interquartile range over median), in seconds per run.
+    ``collector=False`` switches the cyclic collector off during each block (a diagnostic).
     """
     blocks = {}
     for name, run in contenders.items():  # a warm-up run, which also sizes the block
@@ -32,9 +35,15 @@ def interleaved(contenders: dict[str, Run], rounds: int, seconds: float = 0.5) -
         for name, run in contenders.items():
             gc.collect()
             totals: dict[str, float] = {}
-            for _ in range(blocks[name]):
-                for phase, value in run().items():
-                    totals[phase] = totals.get(phase, 0.0) + value
+            if not collector:
+                gc.disable()
+            try:
+                for _ in range(blocks[name]):
+                    for phase, value in run().items():
+                        totals[phase] = totals.get(phase, 0.0) + value
+            finally:
+                if not collector:
+                    gc.enable()
             for phase, total in totals.items():
                 samples[name].setdefault(phase, []).append(total / blocks[name])
     return {

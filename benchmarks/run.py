@@ -1,7 +1,8 @@
 """``make bench``: every measurement in one run, printed as tables of ratios and saved as JSON.
 
 (a) time per op of the graph programs, (b) memory a graph holds per node, (c) one training step of
-micrograd's moons demo, (d) 100 steps of it, eager against compiled, then (e) the issue's targets.
+micrograd's moons demo, (d) 100 steps of it, eager against compiled, (e) the issue's targets, and
+(f) a diagnostic: the largest graphs and the demo step with the cyclic garbage collector off.
 
 The cost of garbage collection grows with the number of objects a process holds, and importing
 PyTorch adds some 150,000 (a notebook holds many too). So the comparisons run twice: first as a
@@ -85,8 +86,57 @@ def main() -> None:
             "moons": moons_steps(lambda *data: _demos(*data, torch_engines), batches, rounds),
         }
     results["targets"] = check_targets(results)
+    results["without collector"] = without_collector(leaves, sizes[-1], rounds)
     write_atomic(args.json, json.dumps(results, indent=1).encode())
     print(f"\nresults saved to {args.json}")
+
+
+def without_collector(leaves: dict[str, Any], ops: int, rounds: int) -> dict[str, Any]:
+    """(f) A diagnostic, not a target: the largest graphs and micrograd's demo step again with
+    CPython's cyclic garbage collector off, to show how much of each ratio the collector sets."""
+    print(
+        f"\n(f) diagnostic, not a target: {ops} ops and the moons step with the cyclic garbage "
+        f"collector on | off ({len(gc.get_objects())} objects tracked); x = slower than valuegraph"
+    )
+    per_op, per_step = 1e9 / ops, 1e3  # seconds per run -> ns per op, ms per step
+    cases: dict[str, tuple[float, dict[str, harness.Run]]] = {
+        f"{program} {ops} (ns per op)": (
+            per_op,
+            {
+                name: harness.phases(lambda b=build, f=leaf: b(f, ops), _backward)
+                for name, leaf in leaves.items()
+            },
+        )
+        for program, build in PROGRAMS.items()
+    }
+    demos = _demos(*dataset(100))
+    cases["moons step, batch 100 (ms)"] = (
+        per_step,
+        {name: _stepper(demos[name]) for name in ("micrograd", "valuegraph eager")},
+    )
+    results: dict[str, Any] = {}
+    for case, (unit, contenders) in cases.items():
+        totals = {}
+        for collector in (True, False):
+            measured = harness.interleaved(contenders, max(3, rounds - 2), collector=collector)
+            totals[collector] = {
+                name: sum(s["median"] for s in phases.values()) * unit
+                for name, phases in measured.items()
+            }
+        ours = "valuegraph" if "valuegraph" in contenders else "valuegraph eager"
+        cells = "  ".join(
+            f"{name} {totals[True][name]:.4g} | {totals[False][name]:.4g}"
+            + (
+                ""
+                if name == ours
+                else f" (x{totals[True][name] / totals[True][ours]:.1f} |"
+                f" x{totals[False][name] / totals[False][ours]:.1f})"
+            )
+            for name in contenders
+        )
+        print(f"{case:28} {cells}")
+        results[case] = {"collector on": totals[True], "collector off": totals[False]}
+    return results
 
 
 def _environment() -> dict[str, str]:
