@@ -13,7 +13,9 @@
 - A tape records one path through the model: each is checked against the eager engine when it is
   made (``Tape.check``), so a model that branches on values is refused, not trained wrongly.
 
-Both have ``step(optimizer, rows, targets)``: zero the gradients, accumulate, take the step.
+Both have ``step(optimizer, rows, targets)``: zero the gradients, accumulate, take the step. The
+compiled one does it in one pass over the parameters when the optimizer's rule is an array rule
+(``Optimizer.update``).
 """
 
 from __future__ import annotations
@@ -152,7 +154,8 @@ class CompiledObjective(Objective):
         index = {p: i for i, p in enumerate(self.params)}
         usable = (
             isinstance(optimizer, Optimizer)
-            and type(optimizer).update is not Optimizer.update
+            and type(optimizer).update is not Optimizer.update  # it has an array rule...
+            and type(optimizer).step is Optimizer.step  # ...and its step is that rule
             and len(optimizer.params) == len(self.params)
             and all(p is q for p, q in zip(optimizer.params, self.params))
             and all(p in index for p in self._tape().parameters)
