@@ -99,12 +99,12 @@ class Operand:
         target = grads[self.kind]
         if contribution.shape[-1] != target.shape[1]:  # a batch block for a scalar row
             contribution = contribution.sum(axis=-1, keepdims=True)
-        if self.shape is not None:  # a 2-d block of consecutive rows, given as (count, 1 or n, ·)
-            width = contribution.shape[-1]
-            if contribution.shape[:-1] != self.shape:
-                contribution = np.broadcast_to(contribution, (*self.shape, width))
-            contribution = contribution.reshape(-1, width)
-        if self.unique:
+        if isinstance(self.rows, slice):  # consecutive rows: add into a view, in place
+            view = target[self.rows]
+            if self.shape is not None:  # a 2-d block, given as (count, 1 or n, ·): broadcast
+                view = view.reshape(*self.shape, target.shape[1])
+            view += contribution
+        elif self.unique:
             target[self.rows] += contribution
         else:
             np.add.at(target, self.rows, contribution)
