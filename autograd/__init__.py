@@ -6,15 +6,50 @@
 >>> c.backward()
 >>> a.grad, b.grad
 (-3.0, 2.0)
+
+Where to start reading, and where to stop:
+
+1. ``core/`` (standard library only, about 900 lines): the whole engine. ``ops.py`` is the op
+   table, every primitive's forward beside its derivative rule; ``value.py`` records nodes;
+   ``engine.py`` is backpropagation itself (topological order, the chain rule, ``backward``);
+   ``gradients.py`` is ``grad`` and higher order. A learner can stop here.
+2. ``check/``: gradient checking against float64 finite differences (``gradcheck``,
+   ``check_graph``) and the reports that say what failed where.
+3. ``tape/`` (NumPy): compile a traced graph and replay it over a batch.
+
+Beside them: ``fast.py``, the measured speed-ups installed over the reference at import (set
+``VALUEGRAPH_ENGINE=reference`` to run the reference); ``testing/``, the pytest plugin and
+hypothesis strategies; ``files.py``, atomic writes for the files ``nn`` and ``viz`` save.
 """
 
-from .engine import backward, grad, topological_order, zero_grad
-from .functions import dot, sum  # noqa: A004 - autograd.sum, as numpy.sum
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .graphcheck import check_graph
-from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
-from .ops import OPS, Op, register
-from .value import Value, apply
+import os as _os
+
+from . import fast
+from .check import GradcheckError, check_graph, gradcheck, gradgradcheck
+from .core import (
+    OPS,
+    Op,
+    Value,
+    apply,
+    backward,
+    detect_anomaly,
+    dot,
+    enable_grad,
+    grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    register,
+    sum,  # noqa: A004 - autograd.sum, as numpy.sum
+    topological_order,
+    zero_grad,
+)
+
+_ENGINE = _os.environ.get("VALUEGRAPH_ENGINE", "fast")
+if _ENGINE not in ("fast", "reference"):
+    raise ValueError(f"VALUEGRAPH_ENGINE must be 'fast' or 'reference', got {_ENGINE!r}")
+if _ENGINE == "fast":
+    fast.install()
 
 __all__ = [
     "OPS",

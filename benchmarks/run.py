@@ -30,7 +30,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from nn.serialize import write_atomic
+from autograd.files import write_atomic
 
 from . import harness
 from .graphs import PROGRAMS
@@ -153,10 +153,27 @@ def _backward(graph: Any) -> None:
     graph.backward()
 
 
+def on_reference(run: Callable[..., Any]) -> Callable[..., Any]:
+    """``run`` on the reference engine (autograd/core without autograd/fast.py)."""
+
+    def on_reference_engine(*args: Any) -> Any:
+        autograd.fast.uninstall()
+        try:
+            return run(*args)
+        finally:
+            autograd.fast.install()
+
+    return on_reference_engine
+
+
+REFERENCE = "valuegraph reference"
+
+
 def graph_times(leaves: dict[str, Any], sizes: tuple[int, ...], rounds: int) -> dict[str, Any]:
-    """Per op: valuegraph's forward, backward and total (with freeing the graph) against others."""
+    """Per op: valuegraph's forward, backward and total (with freeing the graph) against others,
+    the reference engine among them."""
     print("\n(a) time per op in ns: forward, backward, total with freeing the graph")
-    ours, *others = leaves
+    ours, *others = [*leaves, REFERENCE]
     columns = " ".join(f"{name + ' total':>18} {'ratio':>6}" for name in others)
     print(f"{'program':8} {'ops':>7} {'fwd':>6} {'bwd':>6} {'total':>6} {'spread':>6} {columns}")
     results: dict[str, Any] = {}
@@ -166,6 +183,9 @@ def graph_times(leaves: dict[str, Any], sizes: tuple[int, ...], rounds: int) -> 
                 name: harness.phases(lambda b=build, f=leaf, n=ops: b(f, n), _backward)
                 for name, leaf in leaves.items()
             }
+            contenders[REFERENCE] = harness.phases(
+                on_reference(lambda b=build, n=ops: b(Value, n)), on_reference(_backward)
+            )
             measured = harness.interleaved(contenders, rounds)
             ns = {
                 name: {phase: s["median"] / ops * 1e9 for phase, s in phases.items()}

@@ -11,13 +11,11 @@ returning and raises ``ValueError`` naming the problem. No pickle: a model file 
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 from os import PathLike
-from pathlib import Path
 from typing import Any
+
+from autograd.files import write_atomic
 
 FORMAT = "valuegraph.nn"
 VERSION = 1
@@ -35,26 +33,6 @@ def write(
     }
     text = json.dumps(document, indent=1)  # before any file is touched: a failure changes nothing
     write_atomic(path, text.encode("utf-8"))
-
-
-def write_atomic(path: str | PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, flushed to disk and
-    then renamed over ``path``: readers see the old file or the new one, never half of one. The
-    new file gets the usual permissions (the umask applies)."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return target
 
 
 def read(path: str | PathLike[str]) -> tuple[dict[str, Any], dict[str, Any]]:

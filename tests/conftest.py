@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from autograd import OPS
+from tests.helpers.browser import start_browser
 
 pytest_plugins = ["pytester"]
 
@@ -34,3 +35,10 @@ def op_table():
     yield OPS
     OPS.clear()
     OPS.update(saved)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """A headless Chrome or Chromium (``tests/helpers/browser.py``); skipped, with what to install,
+    where there is none, unless ``VALUEGRAPH_REQUIRE_BROWSER=1``."""
+    yield from start_browser(tmp_path_factory.mktemp("chromium-profile"))

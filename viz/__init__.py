@@ -9,9 +9,16 @@ and matplotlib plots for training.
 True
 """
 
-from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
+from .dot import DEFAULT_MAX_NODES, draw_dot
 from .player import Step, Steps, backprop_steps, save_html
-from .render import Drawing, GraphvizNotFoundError, Renderer, RenderError, find_renderers
+from .render import (
+    Drawing,
+    GraphTooLargeError,
+    GraphvizNotFoundError,
+    Renderer,
+    RenderError,
+    find_renderers,
+)
 
 __all__ = [
     "DEFAULT_MAX_NODES",

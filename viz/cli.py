@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from autograd import Value, topological_order
+
 from .expression import FUNCTIONS, ExpressionError, parse_expression
 from .render import GraphvizNotFoundError, RenderError
 
@@ -50,10 +52,7 @@ def _draw(args: argparse.Namespace) -> int:
     return 0
 
 
-def _leaves(root: object) -> list[tuple[str, object]]:
-    from autograd import Value, topological_order
-
-    assert isinstance(root, Value)
+def _leaves(root: Value) -> list[tuple[str, Value]]:
     return [(v.label, v) for v in topological_order(root) if not v.parents and v.label]
 
 

@@ -21,8 +21,8 @@ import graphviz
 from autograd import Value, topological_order
 
 from . import style
-from .dot import GraphTooLargeError, new_graph, op_symbol
-from .render import Drawing
+from .render import Drawing, GraphTooLargeError
+from .style import new_graph, op_symbol
 
 PARAMETER = re.compile(
     r"(?:(?P<layer>layers\.\d+)\.(?=neurons))?(?P<neuron>neurons\.\d+\.)?(?:w\[\d+\]|b)"

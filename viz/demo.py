@@ -17,13 +17,13 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from autograd import Value
+from autograd.files import write_atomic
 from nn import MLP, SGD, Adam, datasets, fit, losses, optim
 from nn.objective import EagerObjective
 
 from .dot import draw_dot
 from .player import backprop_steps, save_html
 from .plots import plot_decision_boundary, plot_history
-from .render import write_atomic
 
 
 @dataclass(frozen=True)

@@ -13,20 +13,18 @@ from dataclasses import dataclass, field
 
 import graphviz
 
-from autograd import OPS, Value, topological_order
+from autograd import Value, topological_order
 
 from . import style
-from .render import Drawing
+from .collapse import draw_collapsed
+from .render import Drawing, GraphTooLargeError
+from .style import new_graph, op_symbol
 
 DEFAULT_MAX_NODES = 1000  # Graphviz lays 1,000 out in ~1.5 s, 2,000 in ~13 s, and a hairball
 RANKDIRS = ("LR", "TB", "RL", "BT")
 
 # what a Value node shows as its gradient: (the number or None for "not computed yet", final?)
 GradView = Callable[[Value], "tuple[float | None, bool]"]
-
-
-class GraphTooLargeError(ValueError):
-    """The graph has more Values than ``max_nodes``."""
 
 
 @dataclass
@@ -61,8 +59,6 @@ def draw_dot(
     if collapse is not None:
         if highlight is not None:
             raise ValueError("highlight and collapse cannot be combined")
-        from .collapse import draw_collapsed
-
         return draw_collapsed(root, collapse, rankdir=rankdir, color=color, max_nodes=max_nodes)
     order = topological_order(root)
     if len(order) > max_nodes:
@@ -102,13 +98,6 @@ def path_marks(order: list[Value], start: Value) -> Marks:
                 on_path.add(node)
                 edges.add((parent, node))
     return Marks(on_path, on_path - {start}, edges)
-
-
-def new_graph(rankdir: str) -> graphviz.Digraph:
-    graph = graphviz.Digraph(graph_attr={**style.GRAPH, "rankdir": rankdir})
-    graph.node_attr.update(style.NODE)
-    graph.edge_attr.update(style.EDGE)
-    return graph
 
 
 def build(
@@ -206,11 +195,6 @@ def _value_attributes(kind: str, fill: str, marked: bool) -> dict[str, str]:
     if marked:
         attributes.update(color=style.HIGHLIGHT, penwidth="2.6")
     return attributes
-
-
-def op_symbol(op: str) -> str:
-    """How an op is shown: as the user wrote it (``neg`` is ``-``)."""
-    return OPS[op].label if op in OPS else op
 
 
 def _op_label(op: str, tags: tuple[str, ...], rankdir: str) -> str:

@@ -18,12 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograd import OPS, Value, ieee, topological_order
+from autograd import Value, topological_order
+from autograd.core.engine import chain_rule, local_partials
+from autograd.files import write_atomic
 
 from . import style
-from .dot import GraphTooLargeError, Marks, build, check_options, op_symbol
+from .dot import Marks, build, check_options
 from .player_page import page, player
-from .render import Drawing, Renderer, write_atomic
+from .render import Drawing, GraphTooLargeError, Renderer
+from .style import op_symbol
 from .symbolic import Symbol, constant, partials_as_text
 
 DEFAULT_MAX_NODES = 200  # one frame per op node: past this, a player is a slide show nobody watches
@@ -91,9 +94,8 @@ def backprop_steps(
 def _apply_rule(
     node: Value, names: dict[Value, str], grads: dict[Value, float], pending: Counter[Value]
 ) -> list[str]:
-    """Pass ``node``'s gradient to its inputs as ``backward()`` does; the lines saying so."""
-    inputs = [p.data if isinstance(p, Value) else p for p in node.parents]
-    partials = OPS[node.op].derivative(ieee, *inputs, node.data)
+    """Pass ``node``'s gradient to its inputs with the engine's chain rule; the lines saying so."""
+    partials = local_partials(node)
     symbols = [
         Symbol(f"{names[p]}.data", p.data) if isinstance(p, Value) else constant(p)
         for p in node.parents
@@ -101,16 +103,14 @@ def _apply_rule(
     rules = partials_as_text(node.op, symbols, Symbol(f"{names[node]}.data", node.data))
     upstream, out = grads[node], names[node]
     lines = []
-    for parent, partial, rule in zip(node.parents, partials, rules):
-        if not isinstance(parent, Value):
-            continue
-        contribution = partial * upstream
+    for position, parent, contribution in chain_rule(node, upstream, partials):
         grads[parent] = grads.get(parent, 0.0) + contribution
         pending[parent] -= 1
+        partial = partials[position]
         numbers = (
             f"{style.number(partial)} * {style.number(upstream)} = {style.number(contribution)}"
         )
-        lines.append(f"{names[parent]}.grad += {rule} * {out}.grad = {numbers}")
+        lines.append(f"{names[parent]}.grad += {rules[position]} * {out}.grad = {numbers}")
     return lines
 
 

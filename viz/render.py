@@ -18,7 +18,7 @@ from typing import Any
 
 import graphviz
 
-from nn.serialize import write_atomic  # one atomic writer for every file the project saves
+from autograd.files import write_atomic
 
 ENVIRONMENT_VARIABLE = "VALUEGRAPH_DOT"
 PNG_DPI = 144  # crisp on high-density screens; SVG is resolution-free anyway
@@ -32,6 +32,10 @@ INSTALL_HINT = (
 
 class GraphvizNotFoundError(RuntimeError):
     """No program to turn DOT into a picture was found."""
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more Values than ``max_nodes``."""
 
 
 class RenderError(RuntimeError):

@@ -10,6 +10,10 @@ from __future__ import annotations
 import html
 import math
 
+import graphviz
+
+from autograd import OPS
+
 FONT = "Helvetica"  # graphviz-pure ships metrics for it; system Graphviz maps it to a sans face
 GRAPH = {"fontname": FONT, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35", "pad": "0.2"}
 NODE_LOOK = {"fontname": FONT, "fontsize": "11", "penwidth": "1"}
@@ -147,3 +151,16 @@ def ported(symbol: str, ports: list[str], *, vertical: bool, first: bool) -> str
     symbol_row = row(f'<TD COLSPAN="{len(ports)}">{big}</TD>')
     ports_row = row(*ports)
     return table(ports_row, symbol_row) if first else table(symbol_row, ports_row)
+
+
+def new_graph(rankdir: str) -> graphviz.Digraph:
+    """An empty graph with the house style, laid out in direction ``rankdir``."""
+    graph = graphviz.Digraph(graph_attr={**GRAPH, "rankdir": rankdir})
+    graph.node_attr.update(NODE)
+    graph.edge_attr.update(EDGE)
+    return graph
+
+
+def op_symbol(op: str) -> str:
+    """How an op is shown: as the user wrote it (``neg`` is ``-``)."""
+    return OPS[op].label if op in OPS else op

@@ -8,10 +8,10 @@ derivative; the text is whatever the table computes.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
-from autograd import OPS, ieee
+from autograd import OPS
+from autograd.core import ieee, math_namespace
 
 from .style import number
 
@@ -114,7 +114,7 @@ def _function(name: str) -> Any:
     return lambda x: _call(name, getattr(ieee, name), x)
 
 
-SYMBOLIC_MATH = SimpleNamespace(
+SYMBOLIC_MATH = math_namespace(
     **{name: _function(name) for name in ("exp", "log", "sqrt", "sin", "cos", "tanh")},
     **{name: _function(name) for name in ("sigmoid", "softplus", "sign")},
     pow=_pow,

@@ -19,9 +19,8 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from ..check_result import CheckResult, GradcheckError
-from ..gradcheck import gradcheck, gradgradcheck
-from ..value import Value
+from ..check import CheckResult, GradcheckError, gradcheck, gradgradcheck
+from ..core import Value
 
 _OPTIONS = {"atol": "--gradcheck-atol", "rtol": "--gradcheck-rtol"}
 _runs: list[pytest.Config] = []  # the configured pytest runs, innermost last (pytester nests them)

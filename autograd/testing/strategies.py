@@ -24,10 +24,9 @@ from typing import NamedTuple
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from .. import ieee
-from ..finite_differences import step
-from ..ops import OPS, Op
-from ..value import Value, apply
+from ..check.finite_differences import step
+from ..core import OPS, Op, Value, apply
+from ..core.ieee import FLOATS
 
 RANGE = 3.0  # leaves are drawn from [-RANGE, RANGE]
 VALUE_BOUND = 30.0  # every node's value stays within [-VALUE_BOUND, VALUE_BOUND]
@@ -204,8 +203,8 @@ class _Graph:
             self._clear(op, i, a) for i, a in enumerate(arguments) if isinstance(a, int)
         ):
             return False
-        out = op.forward(ieee, *xs)
-        partials = op.derivative(ieee, *xs, out)
+        out = op.forward(FLOATS, *xs)
+        partials = op.derivative(FLOATS, *xs, out)
         slopes = [abs(p) for a, p in zip(arguments, partials) if isinstance(a, int)]
         if not (abs(out) <= VALUE_BOUND and all(s <= SLOPE_BOUND for s in slopes)):
             return False

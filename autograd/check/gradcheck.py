@@ -1,0 +1,207 @@
+"""``gradcheck`` and ``gradgradcheck``: a function's derivatives against float64 finite differences.
+
+When a check fails, the per-node check (``check_graph``) runs on the same graph, so the report
+names both the argument whose derivative is wrong and the op whose rule made it wrong.
+
+>>> from autograd import gradcheck
+>>> bool(gradcheck(lambda x, y: (x * y + 1).tanh(), [0.5, -0.3]))
+True
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..core import Value, grad, topological_order
+from .check_graph import check_graph
+from .finite_differences import Difference, difference, step
+from .result import CheckResult, GradcheckError, compare, finish, identical
+
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
+
+SEED = 2.5  # a backward seeded with this must scale every gradient by it
+
+
+class _Function:
+    """``f`` at ``inputs``: builds fresh graphs on labelled leaves, as often as a check needs."""
+
+    def __init__(self, f: Callable[..., Value], inputs: Any) -> None:
+        if not callable(f):
+            raise TypeError(f"f must be callable, got {type(f).__name__}")
+        if isinstance(inputs, (Value, numbers.Real)):
+            inputs = [inputs]
+        if not isinstance(inputs, Sequence) or isinstance(inputs, str):
+            raise TypeError(
+                f"inputs must be a list of numbers or Values, got {type(inputs).__name__}"
+            )
+        self.f = f
+        self.points: list[float] = []
+        labels = []
+        for i, x in enumerate(inputs):
+            if isinstance(x, Value):
+                self.points.append(x.data)
+                labels.append(x.label)
+            elif isinstance(x, numbers.Real):
+                self.points.append(float(x))
+                labels.append("")
+            else:
+                raise TypeError(f"input {i} must be a number or a Value, got {type(x).__name__}")
+        if not self.points:
+            raise ValueError("a gradient check needs at least one input")
+        names = _parameter_names(f)
+        self.labels = [
+            label or (names[i] if i < len(names) else f"x{i}") for i, label in enumerate(labels)
+        ]
+        self.names = [f"{i} {label}" for i, label in enumerate(self.labels)]
+
+    def leaves(self, points: Sequence[float] | None = None) -> list[Value]:
+        return [Value(x, label) for x, label in zip(points or self.points, self.labels)]
+
+    def output(self, leaves: list[Value]) -> Value:
+        out = self.f(*leaves)
+        if not isinstance(out, Value):
+            raise TypeError(f"f must return a scalar Value, got {type(out).__name__}")
+        return out
+
+    def moved(self, i: int, t: float) -> list[float]:
+        """The inputs with input ``i`` set to ``t``."""
+        return [t if k == i else x for k, x in enumerate(self.points)]
+
+    def gradient(self, points: Sequence[float]) -> tuple[float, ...]:
+        """The analytic gradient at ``points``, through plain (float) backward."""
+        leaves = self.leaves(points)
+        return grad(self.output(leaves), leaves)
+
+
+def _parameter_names(f: Callable[..., Any]) -> list[str]:
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):  # some builtins have no signature
+        return []
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in parameters if p.kind in positional]
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float | Value] | float | Value,
+    *,
+    eps: float | None = None,
+    atol: float = 1e-6,
+    rtol: float = 1e-5,
+    raise_exception: bool = True,
+) -> CheckResult:
+    """Check the gradient of ``f`` at ``inputs`` against float64 central differences.
+
+    ``f`` takes one Value per input and returns a scalar Value; ``inputs`` are numbers or Values
+    (whose labels name the arguments). The step is ``eps``, or ``cbrt(machine eps) * max(1, |x|)``
+    per input. A gradient passes when ``|analytic - numeric| <= atol + rtol * |numeric|``. Also
+    checked: backward on a fresh graph gives identical gradients, and a backward seeded with 2.5
+    scales them by 2.5. Returns a ``CheckResult`` (true when everything passed); a failure raises
+    ``GradcheckError``, whose message is the report, unless ``raise_exception=False``.
+    """
+    function = _Function(f, inputs)
+    leaves = function.leaves()
+    out = function.output(leaves)
+    out.backward()
+    analytic = [leaf.grad for leaf in leaves]
+    reached = set(topological_order(out))
+    rows = []
+    for i, (x, leaf) in enumerate(zip(function.points, leaves)):
+        h = step(x, eps)
+
+        def along(t: float, i: int = i) -> float:
+            return function.output(function.leaves(function.moved(i, t))).data
+
+        at = difference(along, x, h, middle=out.data)
+        name, ok = function.names[i], leaf in reached
+        rows.append(compare(name, analytic[i], at, along=along, atol=atol, rtol=rtol, reached=ok))
+    problems = _reproducibility(function, analytic) + _seed_scaling(function, analytic, atol, rtol)
+    result = CheckResult("gradcheck", "gradient", rows, atol, rtol, problems)
+    if result.failures:
+        result.diagnosis = check_graph(out, atol=atol, rtol=rtol, raise_exception=False)
+    return finish(result, raise_exception)
+
+
+def _reproducibility(function: _Function, analytic: list[float]) -> list[str]:
+    leaves = function.leaves()
+    function.output(leaves).backward()
+    return [
+        f"backward is not reproducible: on a fresh graph {name} got {leaf.grad!r}, before {a!r}"
+        for name, leaf, a in zip(function.names, leaves, analytic)
+        if not identical(leaf.grad, a)
+    ]
+
+
+def _seed_scaling(
+    function: _Function, analytic: list[float], atol: float, rtol: float
+) -> list[str]:
+    leaves = function.leaves()
+    function.output(leaves).backward(SEED)
+    return [
+        f"a backward seeded with {SEED} gave {name} {leaf.grad!r}, not {SEED} * {a!r}"
+        for name, leaf, a in zip(function.names, leaves, analytic)
+        if math.isfinite(a) and not abs(leaf.grad - SEED * a) <= atol + rtol * abs(SEED * a)
+    ]
+
+
+def gradgradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float | Value] | float | Value,
+    *,
+    eps: float | None = None,
+    atol: float = 1e-6,
+    rtol: float = 1e-5,
+    raise_exception: bool = True,
+) -> CheckResult:
+    """Check the second derivatives of ``f`` at ``inputs``, as ``gradcheck`` checks the first.
+
+    Each entry of the Hessian comes from ``grad`` of a gradient taken with ``create_graph=True``
+    and is compared with central differences of the (float) gradient. Also checked: the gradient
+    with ``create_graph=True`` equals the plain one. Same arguments and result as ``gradcheck``.
+    """
+    function = _Function(f, inputs)
+    leaves = function.leaves()
+    out = function.output(leaves)
+    firsts = grad(out, leaves, create_graph=True)
+    plain = grad(out, leaves)
+    problems = [
+        f"the gradient for {name} is {first.data!r} with create_graph=True but {p!r} without"
+        for name, first, p in zip(function.names, firsts, plain)
+        if not abs(first.data - p) <= atol + rtol * abs(p)
+    ]
+    steps = [step(x, eps) for x in function.points]
+    ups = [
+        function.gradient(function.moved(j, x + h))
+        for j, (x, h) in enumerate(zip(function.points, steps))
+    ]
+    downs = [
+        function.gradient(function.moved(j, x - h))
+        for j, (x, h) in enumerate(zip(function.points, steps))
+    ]
+    rows = []
+    for i, first in enumerate(firsts):
+        seconds = grad(first, leaves)
+        reached = set(topological_order(first))
+        for j, (x, h) in enumerate(zip(function.points, steps)):
+
+            def along(t: float, i: int = i, j: int = j) -> float:
+                return function.gradient(function.moved(j, t))[i]
+
+            at = Difference(x, h, downs[j][i], plain[i], ups[j][i])
+            name, ok = f"({function.names[i]}, {function.names[j]})", leaves[j] in reached
+            rows.append(
+                compare(
+                    name, seconds[j], at, along=along, atol=atol, rtol=rtol, reached=ok, order=2
+                )
+            )
+    result = CheckResult("gradgradcheck", "second derivative", rows, atol, rtol, problems)
+    if result.failures:
+        result.diagnosis = check_graph(
+            out, *firsts, order=2, atol=atol, rtol=rtol, raise_exception=False
+        )
+    return finish(result, raise_exception)

@@ -1,0 +1,180 @@
+"""The reference engine: topological order, the chain rule at one node, and ``backward``.
+
+It knows no math (every local derivative comes from the op table) and sees a node only through
+``Node``: its ``data``, ``grad``, ``op`` and ``parents``. A float among the parents is a constant
+operand: it gets no gradient. Read this file as the definition of backpropagation.
+
+``autograd/fast.py`` puts slot-aware versions of the two hot loops (``depth_first_order`` and
+``propagate``) in their place when autograd is imported, through ``install_hot_loops``; a parity
+test keeps them bit-identical to these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from .ieee import FLOATS, isfinite, to_float
+from .modes import is_anomaly_enabled
+from .ops import OPS
+
+
+@runtime_checkable
+class Node(Protocol):
+    """What the engine reads of a Value."""
+
+    data: float
+    grad: float
+    op: str  # the op table's name for what made it; "" for a leaf
+    label: str
+
+    @property
+    def parents(self) -> tuple[Any, ...]: ...  # Values and float constants, in argument order
+
+
+N = TypeVar("N", bound=Node)
+
+
+def is_constant(parent: object) -> bool:
+    """A parent that is a plain number (the 2 of ``x * 2``), not a node."""
+    return type(parent) is float
+
+
+def depth_first_order(roots: Sequence[N]) -> list[N]:
+    """Every node the roots depend on, parents before children (roots last).
+
+    An iterative depth-first search in argument order: deterministic, and no recursion, so graphs
+    of any depth work. A node goes back on the stack marked ``True`` while its parents are
+    explored; popping it marked means they are all placed, so the node goes next.
+    """
+    order: list[N] = []
+    visited: set[N] = set()
+    stack = [(root, False) for root in reversed(roots)]
+    while stack:
+        node, parents_placed = stack.pop()
+        if parents_placed:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend(
+                (parent, False)
+                for parent in reversed(node.parents)
+                if not is_constant(parent) and parent not in visited
+            )
+    return order
+
+
+def local_partials(node: Node) -> tuple[float, ...]:
+    """The op table's partial derivatives of ``node`` with respect to each input, as floats."""
+    inputs = [p if is_constant(p) else p.data for p in node.parents]
+    return OPS[node.op].derivative(FLOATS, *inputs, node.data)
+
+
+def chain_rule(node: Node, upstream: Any, partials: Sequence[Any]) -> list[tuple[int, Any, Any]]:
+    """One step of backpropagation: ``(position, parent, partial * upstream)`` for each parent
+    of ``node`` that is a node. A partial of exactly 1.0 (a sum) passes ``upstream`` on as it is.
+    """
+    return [
+        (position, parent, upstream if _is_one(partial) else partial * upstream)
+        for position, (parent, partial) in enumerate(zip(node.parents, partials))
+        if not is_constant(parent)
+    ]
+
+
+def _is_one(partial: Any) -> bool:
+    return type(partial) is float and partial == 1.0
+
+
+def propagate(order: list[Node]) -> None:
+    """From the root (last) back: each node passes its gradient to its parents."""
+    check = is_anomaly_enabled()
+    for node in reversed(order):
+        if node.parents:
+            for _, parent, share in chain_rule(node, node.grad, local_partials(node)):
+                parent.grad += share
+            if check:
+                check_finite(node)
+
+
+_sort: Callable[[Sequence[Any]], list[Any]] = depth_first_order
+_propagate: Callable[[list[Node]], None] = propagate
+
+
+def install_hot_loops(
+    sort: Callable[[Sequence[Any]], list[Any]], propagation: Callable[[list[Any]], None]
+) -> None:
+    """Run ``sort`` and ``propagation`` in place of ``depth_first_order`` and ``propagate``."""
+    global _sort, _propagate
+    _sort, _propagate = sort, propagation
+
+
+def topological_order(*roots: N) -> list[N]:
+    """Every Value the roots depend on, parents before children (roots last)."""
+    for root in roots:
+        check_node(root, "topological_order() takes Values")
+    return _sort(roots)
+
+
+def backward(root: Node, gradient: float = 1.0) -> None:
+    """Fill in ``.grad``: leaves accumulate, intermediate nodes are recomputed from zero."""
+    check_node(root, "backward() needs a Value")
+    seed = to_float(gradient)
+    order = _sort((root,))
+    # every .grad starts from zero; a leaf's earlier gradient is added back once at the end, so
+    # two calls give exactly twice one call (adding path by path onto it would round differently)
+    leaves = [node for node in order if not node.parents]
+    before = [leaf.grad for leaf in leaves]
+    for node in order:
+        node.grad = 0.0
+    root.grad += seed
+    try:
+        _propagate(order)
+    finally:  # also when detect_anomaly raises: earlier gradients are never lost
+        for leaf, earlier in zip(leaves, before):
+            leaf.grad = earlier + leaf.grad
+
+
+def zero_grad(values: Iterable[Node]) -> None:
+    """Set ``.grad`` of every given Value to 0.0 (between training steps)."""
+    values = list(values)
+    for v in values:
+        check_node(v, "zero_grad() takes Values")
+    for v in values:
+        v.grad = 0.0
+
+
+def check_node(x: object, what: str) -> None:
+    if not isinstance(x, Node):
+        raise TypeError(f"{what}, got {type(x).__name__}")
+
+
+# anomaly mode: errors that name the op, its inputs and their labels
+
+
+def check_finite(node: Node) -> None:
+    """Under ``detect_anomaly``: raise if backward through ``node`` made a non-finite gradient."""
+    for i, parent in enumerate(node.parents):
+        if not is_constant(parent) and not isfinite(parent.grad):
+            raise backward_anomaly(node, i, parent.grad, local_partials(node)[i], node.grad)
+
+
+def backward_anomaly(
+    node: Node, index: int, gradient: float, partial: float, upstream: float
+) -> FloatingPointError:
+    """The error ``detect_anomaly`` raises for a non-finite gradient, in backward and in grad."""
+    parent = node.parents[index]
+    name = parent.label if not is_constant(parent) and parent.label else f"input {index}"
+    return FloatingPointError(
+        f"backward of {node.op} gave gradient {gradient} to {name} (local derivative {partial}, "
+        f"upstream gradient {upstream}); {describe(node.parents)}"
+    )
+
+
+def describe(parents: Sequence[Any]) -> str:
+    """Inputs for an error message: ``inputs: a=2.0, 3.0 (constant)``."""
+    parts = [
+        f"{p!r} (constant)" if is_constant(p) else f"{p.label or 'input ' + str(i)}={p.data!r}"
+        for i, p in enumerate(parents)
+    ]
+    return "inputs: " + ", ".join(parts)

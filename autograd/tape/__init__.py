@@ -1,0 +1,11 @@
+"""The tape: compile a traced scalar graph and replay it over NumPy batches.
+
+Read ``numpy_math.py`` (the op table's math on arrays), ``steps.py`` (one block of same-op nodes,
+forward and backward over a batch), then ``tape.py`` (``compile``, and ``Tape``, which plans the
+steps and runs them).
+"""
+
+from .numpy_math import NUMPY_MATH
+from .tape import Tape, TapeMismatchError, compile  # noqa: A004 - as the built-in, by design
+
+__all__ = ["NUMPY_MATH", "Tape", "TapeMismatchError", "compile"]

@@ -1,0 +1,143 @@
+"""collapse="neuron" / "layer": a model's scalar graph folded by nn's parameter labels."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+import autograd
+from autograd import Value, topological_order
+from nn import MLP, Layer, Neuron, datasets, losses
+from tests.helpers.viz_graphs import RENDERER_IDS, RENDERERS, demo_loss, svg_text
+from viz import GraphTooLargeError, draw_dot
+from viz.collapse import fold, module_of
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """micrograd's demo: a 2-16-16-1 MLP, 100 moons, hinge loss plus L2, backward done."""
+    model = MLP(2, [16, 16, 1], seed=0)
+    X, y = datasets.make_moons(100, noise=0.1, seed=0)
+    loss = demo_loss(model, X, datasets.signed_labels(y))
+    loss.label = "loss"
+    loss.backward()
+    return model, loss
+
+
+@pytest.mark.parametrize(
+    ("label", "neuron_level", "layer_level"),
+    [
+        ("layers.2.neurons.13.w[4]", "layers.2.neurons.13", "layers.2"),
+        ("layers.0.neurons.0.b", "layers.0.neurons.0", "layers.0"),
+        ("neurons.3.w[0]", "neurons.3", "layer"),  # a bare Layer
+        ("w[7]", "neuron", "neuron"),  # a bare Neuron
+        ("b", "neuron", "neuron"),
+    ],
+)
+def test_parameter_labels_name_their_neuron_and_layer(label, neuron_level, layer_level):
+    assert module_of(label, "neuron")[0] == neuron_level
+    assert module_of(label, "layer")[0] == layer_level
+
+
+@pytest.mark.parametrize("label", ["x", "w", "w[a]", "layers.0.w[0]", "layers.0.neurons.1.c", ""])
+def test_other_labels_are_not_parameters(label):
+    assert module_of(label, "layer") is None
+
+
+def test_the_demo_mlp_by_layer_is_a_small_readable_graph(demo):
+    _, loss = demo
+    assert len(topological_order(loss)) > 8000
+    groups, edges = fold(loss, "layer")
+    modules = [key[1] for key in groups if key[0] == "module"]
+    assert sorted(modules) == ["layers.0", "layers.1", "layers.2"]
+    assert len(groups) <= 15
+    # every parameter and every neuron evaluation is inside its layer's node
+    assert len(groups["module", "layers.0"].parameters) == 16 * 3
+    assert groups["module", "layers.1"].calls == 16 * 100
+    assert groups["module", "layers.0"].activations == {"relu"}
+    assert groups["module", "layers.2"].activations == set()
+    # scalar connections between layers, counted: each of 16 outputs feeds 16 neurons, per sample
+    assert edges[("inputs",), ("module", "layers.0")] == 100 * 2 * 16
+    assert edges[("module", "layers.0"), ("module", "layers.1")] == 100 * 16 * 16
+    assert groups["inputs",].members and len(groups["inputs",].members) == 200
+
+
+def test_running_sums_and_per_sample_terms_fold_into_one_node_each(demo):
+    _, loss = demo
+    groups, _ = fold(loss, "layer")
+    sizes = sorted(len(g.members) for g in groups.values() if g.key[0] == "ops")
+    # per sample: -y * score, 1 + that, relu, the running sum; the squares of each layer's
+    # parameters (17, 48, 272) and their running sum (337); the mean and alpha * sum (one each)
+    assert sizes == [1, 1, 17, 48, 100, 100, 100, 100, 272, 337]
+
+
+def test_collapsed_drawing_shows_each_layer_with_its_parameters_and_gradient_norm(demo):
+    model, loss = demo
+    source = draw_dot(loss, collapse="layer").source
+    for i, (count, kind) in enumerate([(48, "16 neurons · relu"), (272, "16 neurons · relu")]):
+        assert re.search(rf"<B>layers\.{i}</B>.*{kind}.*{count} parameters", source)
+    layer_2 = [p for p in model.parameters() if p.label.startswith("layers.2.")]
+    norm = math.sqrt(sum(p.grad**2 for p in layer_2))
+    assert re.search(rf"<B>layers\.2</B>.*linear.*‖grad‖ {re.escape(f'{norm:.4g}')}", source)
+    assert "<B>loss</B>" in source and "inputs ×200" in source
+
+
+def test_neuron_level_has_one_node_per_neuron(demo):
+    _, loss = demo
+    groups, _ = fold(loss, "neuron")
+    assert sum(key[0] == "module" for key in groups) == 16 + 16 + 1
+    assert len(groups) <= 33 + 15
+
+
+@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+@pytest.mark.parametrize("level", ["layer", "neuron"])
+def test_collapsed_demo_renders_through_each_renderer(demo, renderer, level):
+    _, loss = demo
+    text = svg_text(draw_dot(loss, collapse=level).to_svg(renderer))
+    assert "layers.1" in text and "loss" in text
+
+
+def test_a_bare_neuron_and_a_bare_layer_collapse_to_one_node():
+    out = Neuron(3, activation="tanh", seed=1)([1.0, 2.0, 3.0])
+    groups, edges = fold(out * 2, "layer")
+    assert [k for k in groups if k[0] == "module"] == [("module", "neuron")]
+    assert groups["module", "neuron"].activations == {"tanh"}
+    assert edges[("inputs",), ("module", "neuron")] == 3  # plain-number inputs shown as inputs
+    total = sum(Layer(2, 4, seed=1)([0.5, -1.0]))
+    groups, _ = fold(total, "layer")
+    assert [k for k in groups if k[0] == "module"] == [("module", "layer")]
+    assert len(groups["module", "layer"].neurons) == 4
+
+
+def test_graphs_without_parameters_fold_by_op_and_inputs():
+    xs = [Value(float(i)) for i in range(50)]
+    total = sum(x * x for x in xs)
+    groups, _ = fold(total, "layer")
+    assert len(groups["inputs",].members) == 50
+    assert [len(g.members) for g in groups.values() if g.key[:2] == ("ops", "*")] == [50]
+
+
+def test_collapse_still_too_large_raises(demo):
+    _, loss = demo
+    with pytest.raises(GraphTooLargeError, match="collapse='neuron', max_nodes="):
+        draw_dot(loss, collapse="neuron", max_nodes=10)
+
+
+def test_collapse_and_highlight_do_not_combine(demo):
+    _, loss = demo
+    with pytest.raises(ValueError, match="highlight and collapse"):
+        draw_dot(loss, collapse="layer", highlight=loss)
+
+
+def test_rows_of_plain_numbers_count_as_distinct_inputs_however_many_neurons_read_them():
+    model = MLP(2, [4, 3, 1], seed=0)
+    rows = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]]
+    loss = autograd.sum(losses.hinge(model(r), t) for r, t in zip(rows, [1, -1, 1])) / 3
+    loss.backward()
+    source = draw_dot(loss, collapse="layer").source
+    for name in ("layers.0", "layers.1", "layers.2"):
+        assert name in source
+    assert "inputs ×6" in source  # three rows of two distinct numbers, however many neurons
+    assert "w[0]" not in source  # no parameter is drawn on its own
