@@ -159,6 +159,19 @@ def _fast_twin(method: Any) -> Callable[..., Any]:
 _FAST = {name: _fast_twin(method) for name, method in _REFERENCE.items()}
 
 
+def _power(value_power: Callable[..., Any], constant_power: Callable[..., Any]) -> Any:
+    """``Value.__pow__`` calling the two inlined twins directly, not through the instance."""
+
+    def __pow__(self: Value, other: Any) -> Any:  # noqa: N807 - it is Value's __pow__
+        return (value_power if isinstance(other, Value) else constant_power)(self, other)
+
+    return __pow__
+
+
+_REFERENCE["__pow__"] = Value.__pow__
+_FAST["__pow__"] = _power(_FAST["_power"], _FAST["_constant_power"])
+
+
 def install() -> None:
     """Run the fast path (the default after ``import autograd``)."""
     for name, method in _FAST.items():

@@ -18,7 +18,7 @@ from typing import Any, Union
 from . import engine
 from .engine import describe
 from .ieee import FLOATS, isfinite, to_float
-from .modes import is_anomaly_enabled, is_grad_enabled
+from .modes import _anomaly_enabled, _grad_enabled
 from .ops import OPS, Op
 
 Number = Union[int, float]  # noqa: UP007 - aliases are evaluated at runtime on Python 3.10
@@ -209,12 +209,12 @@ def record(op: Op, data: float, parents: tuple[Operand, ...], more: object = _MI
     of more than two parents (``_MORE`` when they are all Values)."""
     out = _new(Value)
     out.data, out.grad, out.label = data, 0.0, ""
-    if is_grad_enabled():
+    if _grad_enabled.get():  # is_grad_enabled(), without a call: this runs for every node
         out.op = op.name
         out._a, out._b = (parents, more) if len(parents) > 2 else (*parents, None, None)[:2]
     else:
         out.op, out._a, out._b = "", None, None
-    if not isfinite(data) and is_anomaly_enabled():
+    if not isfinite(data) and _anomaly_enabled.get():
         forward_anomaly(op, data, parents)
     return out
 
