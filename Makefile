@@ -28,9 +28,10 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4
 	# once more on the reference engine (autograd/core, without autograd/fast.py's speed-ups)
-	VALUEGRAPH_ENGINE=reference $(BIN)/pytest -q -o addopts=-ra tests/core tests/tape tests/nn
+	VALUEGRAPH_ENGINE=reference $(BIN)/pytest -q -o addopts=-ra -n auto --maxprocesses 4 \
+	  tests/core tests/tape tests/nn
 
 # Speed and memory against micrograd, NumPy and (when installed) PyTorch; results also in
 # benchmarks/results.json. Several minutes; `$(BIN)/python -m benchmarks --quick` is a smoke run.

@@ -9,7 +9,7 @@
 
 Where to start reading, and where to stop:
 
-1. ``core/`` (standard library only, about 900 lines): the whole engine. ``ops.py`` is the op
+1. ``core/`` (standard library only, about 1,000 lines): the whole engine. ``ops.py`` is the op
    table, every primitive's forward beside its derivative rule; ``value.py`` records nodes;
    ``engine.py`` is backpropagation itself (topological order, the chain rule, ``backward``);
    ``gradients.py`` is ``grad`` and higher order. A learner can stop here.

@@ -11,6 +11,11 @@ import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 PINNED = ["--hypothesis-seed=0"]  # the example's property test draws the same graphs every run
+# as the suite's own profile (tests/conftest.py): timing depends on the machine's load, not the code
+NO_DEADLINE = """from hypothesis import settings
+settings.register_profile("readme", deadline=None)
+settings.load_profile("readme")
+"""
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
 
 
@@ -23,6 +28,7 @@ def test_readme_example_runs(block, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # examples may save files
     if "def test_" in block:
         (tmp_path / "test_example.py").write_text(block, encoding="utf-8")
+        (tmp_path / "conftest.py").write_text(NO_DEADLINE, encoding="utf-8")
         result = subprocess.run(
             [
                 sys.executable,
