@@ -22,6 +22,9 @@ from .style import new_graph, op_symbol
 
 DEFAULT_MAX_NODES = 1000  # Graphviz lays 1,000 out in ~1.5 s, 2,000 in ~13 s, and a hairball
 RANKDIRS = ("LR", "TB", "RL", "BT")
+# folded, the demo's model is 403 pt wide by layer top to bottom (1,733 left to right); by
+# neuron 1,446 pt left to right (2,963 top to bottom, its 16 neurons side by side)
+FOLDED_RANKDIRS = {"layer": "TB", "neuron": "LR"}
 
 # what a Value node shows as its gradient: (the number or None for "not computed yet", final?)
 GradView = Callable[[Value], "tuple[float | None, bool]"]
@@ -39,7 +42,7 @@ class Marks:
 def draw_dot(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     show_grad: bool = True,
     color: str | None = "grad",
     highlight: Value | None = None,
@@ -48,11 +51,15 @@ def draw_dot(
 ) -> Drawing:
     """Draw the graph that computed ``root``.
 
-    ``color="grad"`` shades Values by the sign and size of their gradient (``None``: no shading);
+    ``rankdir`` is the direction of the arrows (``LR``, ``TB``, ``RL``, ``BT``): by default left
+    to right, or for a folded model the way that fits a notebook (``FOLDED_RANKDIRS``).
+    ``color="grad"`` shades Values by the sign and size of their gradient (``None``: none);
     ``highlight=v`` marks every path from ``v`` to ``root``; ``collapse="neuron"`` or ``"layer"``
     folds a model's graph by its parameter labels. More than ``max_nodes`` Values raise
     ``GraphTooLargeError``. Returns a ``Drawing`` (``.source``, ``.to_svg()``, ``.render(path)``).
     """
+    if rankdir is None:
+        rankdir = FOLDED_RANKDIRS.get(collapse, "LR") if isinstance(collapse, str) else "LR"
     check_options(root, rankdir, color, max_nodes)
     if highlight is not None and not isinstance(highlight, Value):
         raise TypeError(f"highlight must be a Value or None, got {type(highlight).__name__}")
@@ -154,7 +161,7 @@ def build(
                 graph.node(f"c{k}_{i}", style.number(parent), **_CONSTANT)
                 graph.edge(f"c{k}_{i}", head)
     if colored:
-        graph.node("legend", style.legend(scale), shape="plain", style="solid")
+        graph.node("legend", style.legend(scale), **style.LEGEND)
     return graph
 
 

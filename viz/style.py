@@ -14,7 +14,12 @@ import graphviz
 
 from autograd import OPS
 
-FONT = "Helvetica"  # graphviz-pure ships metrics for it; system Graphviz maps it to a sans face
+# A monospace font: the renderer measures text in Courier (graphviz-pure ships its metrics, a
+# system dot finds a metric twin through fontconfig) and every common monospace font, DejaVu Sans
+# Mono, Liberation Mono, Menlo, Courier New, advances 0.6 em per character, so whatever the viewer
+# has draws the text at the width it was laid out for (a sans face is 10-20% wider in DejaVu than
+# in Helvetica). ``render`` names those fonts in the SVG.
+FONT = "Courier"
 GRAPH = {"fontname": FONT, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35", "pad": "0.2"}
 NODE_LOOK = {"fontname": FONT, "fontsize": "11", "penwidth": "1"}
 EDGE = {"color": "#7a7a7a", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"}
@@ -23,7 +28,7 @@ INK = "#333333"  # borders and text
 FAINT = "#6e6e6e"  # secondary text: "data" and "grad", port names
 NEUTRAL_FILL = "#f6f6f6"  # a value node when it is not coloured by its gradient
 OP_FILL = "#e9e9ee"
-MODULE_FILL = "#e3ecf7"
+MODULE_FILL = "#e5f2df"  # pale green: no colour of the gradient scale (blue, white, orange)
 PARAMETER_BORDER = "#2c6e91"
 HIGHLIGHT = "#d6336c"  # paths from the highlighted node to the root; the player's current step
 NAN_FILL = "#d9d9d9"
@@ -36,6 +41,8 @@ NODE = {
     "fillcolor": NEUTRAL_FILL,
     "margin": "0.08,0.04",
 }
+# the key to the gradient colours: a framed box (its text is inside a shape, as every node's is)
+LEGEND = {"shape": "box", "style": "rounded", "color": "#cccccc", "margin": "0.1,0.05"}
 
 # gradient scale: white at 0, blue for negative, orange for positive, light enough for black text
 _NEGATIVE, _POSITIVE, _ZERO = (0x7F, 0xB2, 0xE5), (0xF4, 0x9E, 0x6A), (0xFF, 0xFF, 0xFF)
