@@ -116,15 +116,16 @@ def cell(content: str, *, color: str = "", size: int = 0, bold: bool = False, sp
 
 
 def field(name: str, shown: str) -> str:
-    """A cell with a small grey name before its value: ``data 2``."""
-    return cell(f'<FONT COLOR="{FAINT}" POINT-SIZE="9">{name} </FONT>{shown}')
+    """A cell with a small grey name before its value, a space apart from the cell before:
+    `` data 2``."""
+    return cell(f'<FONT COLOR="{FAINT}" POINT-SIZE="9"> {name} </FONT>{shown}')
 
 
 def legend(scale: float) -> str:
     """The key to ``grad_fill``: swatches from ``-scale`` to ``+scale``."""
     stops = (-1.0, -0.25, 0.0, 0.25, 1.0)
     swatches = "".join(
-        f'<TD BGCOLOR="{grad_fill(s * scale, scale)}" WIDTH="22" HEIGHT="12"></TD>' for s in stops
+        f'<TD BGCOLOR="{grad_fill(s * scale, scale)}" WIDTH="30" HEIGHT="12"></TD>' for s in stops
     )
     small = '<FONT POINT-SIZE="9">{}</FONT>'
     ends = (
