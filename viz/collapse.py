@@ -215,7 +215,7 @@ def _key_label(groups: dict[Key, Group], counted: bool) -> str:
         *(["×N on an arrow: N scalar edges"] if counted else []),
         *([sizes] if sizes else []),
     ]
-    return style.table(*(style.row(style.cell(line, size=9)) for line in lines))
+    return style.table(*(style.row(style.cell(line, size=style.SMALL)) for line in lines))
 
 
 def _look(
@@ -242,10 +242,10 @@ def _look(
     value = group.members[0]
     if count > 1:
         symbol = style.text(op_symbol(value.op))
-        times = f'<FONT COLOR="{style.FAINT}" POINT-SIZE="9">×{count}</FONT>'
+        times = f'<FONT COLOR="{style.FAINT}" POINT-SIZE="{style.SMALL}">×{count}</FONT>'
         rows = [style.row(style.cell(f"<B>{symbol}</B> {times}"))]
         if count in meanings:
-            rows.append(style.row(style.cell(meanings[count], color=style.FAINT, size=8)))
+            rows.append(style.row(style.cell(meanings[count], color=style.FAINT, size=style.TINY)))
         return style.table(*rows), {
             **box,
             "fillcolor": style.OP_FILL,
@@ -274,8 +274,8 @@ def _module_label(group: Group, meanings: dict[int, str]) -> str:
     lines = [
         style.cell(style.text(name), bold=True),
         style.cell(style.text(kind)),
-        style.cell(f"{len(group.parameters)} parameters", color=style.FAINT, size=9),
-        style.cell(calls, color=style.FAINT, size=9),
-        style.cell(f"|grad| {style.number(norm)}", color=style.FAINT, size=9),
+        style.cell(f"{len(group.parameters)} parameters", color=style.FAINT, size=style.SMALL),
+        style.cell(calls, color=style.FAINT, size=style.SMALL),
+        style.cell(f"|grad| {style.number(norm)}", color=style.FAINT, size=style.SMALL),
     ]
     return style.table(*(style.row(line) for line in lines))

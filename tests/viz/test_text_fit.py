@@ -188,6 +188,8 @@ def test_the_dejavu_only_browser_has_no_other_fonts(dejavu_browser, browser):
       return context.measureText("Mmiil 0.123").width;
     });
     """
+    for session in (dejavu_browser, browser):
+        session.get("about:blank")  # an HTML page, where a canvas can be made
     liberation, dejavu_mono = dejavu_browser.execute_script(widths)
     assert liberation == dejavu_mono
     if Path("/usr/share/fonts/truetype/liberation").is_dir():
