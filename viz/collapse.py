@@ -7,6 +7,11 @@ parameters go into their module's node. Every other node joins the group of node
 the same op to the same groups, so the 100 per-sample ``1 + -y * score`` of a hinge loss are one
 node "+ ×100", and a running sum ``s + t`` joins the group of the sum it extends. The labels are
 the whole interface: this module needs only autograd.
+
+The drawing explains its counts: a key says what ``×N`` means on a node and on an arrow and how
+many samples and parameters there are, and a count that only one thing has (the samples, all
+parameters, one layer's parameters) is spelt out on its node ("×100, one per sample"). It is
+drawn no wider than a notebook cell (``FIT``), shrunk if it must be.
 """
 
 from __future__ import annotations

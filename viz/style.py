@@ -150,7 +150,7 @@ def legend(scale: float) -> str:
 def port(name: str, content: str) -> str:
     """A cell an edge can end at: ``node:name``."""
     small = f'<FONT POINT-SIZE="{TINY}" COLOR="{FAINT}">{content}</FONT>'
-    return f'<TD PORT="{name}" ALIGN="LEFT">{small}</TD>'
+    return f'<TD PORT="{name}" ALIGN="LEFT" CELLPADDING="2">{small}</TD>'
 
 
 def ported(symbol: str, ports: list[str], *, vertical: bool, first: bool) -> str:
