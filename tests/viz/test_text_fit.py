@@ -11,6 +11,7 @@ Helvetica that ``graphviz-pure`` measures, it is the case that broke.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -195,3 +196,33 @@ def test_the_dejavu_only_browser_has_no_other_fonts(dejavu_browser, browser):
     if Path("/usr/share/fonts/truetype/liberation").is_dir():
         liberation, dejavu_mono = browser.execute_script(widths)
         assert liberation != dejavu_mono
+
+
+@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+def test_the_svg_names_monospace_fonts_for_each_system_and_those_here_advance_0_6_em(
+    renderer, fonts
+):
+    svg = draw_dot(readme_example()).to_svg(renderer)
+    families = set(re.findall(r'font-family="([^"]*)"', svg))
+    assert len(families) == 1  # every text, whatever its size or weight
+    stack = [f.strip().strip("'") for f in families.pop().split(",")]
+    assert stack[-1] == "monospace"
+    for platform in ("DejaVu Sans Mono", "Liberation Mono", "Menlo", "Courier New"):
+        assert platform in stack  # Linux, Linux, macOS, Windows
+    fonts.get("about:blank")
+    advances = fonts.execute_script(
+        """
+        const context = document.createElement("canvas").getContext("2d");
+        const width = family => { context.font = `100px ${family}`;
+                                  return context.measureText("M0.x-".repeat(20)).width / 100; };
+        const fallback = [width("serif"), width("sans-serif")];
+        // a family that is installed draws differently from both fallbacks
+        return arguments[0].map(f => [f, width(`'${f}', serif`), width(`'${f}', sans-serif`)])
+          .filter(([, a, b]) => a !== fallback[0] || b !== fallback[1])
+          .map(([f, a]) => [f, a / 100]);
+        """,
+        stack[:-1],
+    )
+    assert advances  # this machine has at least one of them
+    for family, em in advances:
+        assert em == pytest.approx(0.6, abs=0.003), family
