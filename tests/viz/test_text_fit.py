@@ -21,7 +21,7 @@ import pytest
 from autograd import Value
 from nn import MLP, datasets
 from tests.helpers.browser import start_browser
-from tests.helpers.viz_graphs import RENDERER_IDS, RENDERERS, demo_loss, neuron
+from tests.helpers.viz_graphs import RENDERER_IDS, RENDERERS, demo_loss, neuron, ordered_operations
 from viz import Drawing, Renderer, backprop_steps, draw_dot
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -58,6 +58,7 @@ DRAWINGS: dict[str, Callable[[], Drawing]] = {
     "readme": lambda: draw_dot(readme_example()),
     "neuron": lambda: draw_dot(neuron()),
     "neuron_tb": lambda: draw_dot(neuron(), rankdir="TB"),
+    "ordered_tb": lambda: draw_dot(ordered_operations(), rankdir="TB"),  # ports in rows
     "mlp_layer_lr": lambda: draw_dot(demo_model_loss(), collapse="layer", rankdir="LR"),
     "mlp_layer_tb": lambda: draw_dot(demo_model_loss(), collapse="layer", rankdir="TB"),
     "mlp_neuron_lr": lambda: draw_dot(demo_model_loss(), collapse="neuron", rankdir="LR"),
