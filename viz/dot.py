@@ -22,8 +22,9 @@ from .style import new_graph, op_symbol
 
 DEFAULT_MAX_NODES = 1000  # Graphviz lays 1,000 out in ~1.5 s, 2,000 in ~13 s, and a hairball
 RANKDIRS = ("LR", "TB", "RL", "BT")
-# folded, the demo's model is 403 pt wide by layer top to bottom (1,733 left to right); by
-# neuron 1,446 pt left to right (2,963 top to bottom, its 16 neurons side by side)
+# folded, the demo's model (2-16-16-1, 100 samples) is 795 pt wide by layer top to bottom (2,260
+# left to right); by neuron 1,694 pt left to right (3,059 top to bottom, 16 neurons side by side),
+# shrunk to fit a notebook (``collapse.FIT``)
 FOLDED_RANKDIRS = {"layer": "TB", "neuron": "LR"}
 
 # what a Value node shows as its gradient: (the number or None for "not computed yet", final?)
