@@ -163,7 +163,7 @@ def _draw(
     groups: dict[Key, Group], edges: Counter[tuple[Key, Key]], rankdir: str, color: str | None
 ) -> graphviz.Digraph:
     graph = new_graph(rankdir)
-    graph.attr(size=FIT)
+    graph.attr(size=FIT, ordering="out")  # a layer's neurons in their order: 0, 1, ..., 15
     ids = {key: f"g{i}" for i, key in enumerate(groups)}
     singles = [g.members[0].grad for g in groups.values() if len(g.members) == 1]
     scale = style.grad_scale(singles)

@@ -142,6 +142,15 @@ def test_a_folded_model_fits_a_notebook_cell_laid_out_the_way_that_fits(
     assert float(re.search(r'<svg width="([\d.]+)pt"', other.to_svg(renderer))[1]) <= 1050
 
 
+@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+def test_a_layers_neurons_are_drawn_in_their_order(demo, renderer):
+    _, loss = demo
+    svg = draw_dot(loss, collapse="neuron").to_svg(renderer)  # left to right: neurons in a column
+    found = re.findall(r'y="([-\d.]+)"[^>]*>layers\.1\.neurons\.(\d+)<', svg)
+    assert len(found) == 16
+    assert [int(k) for _, k in sorted(found, key=lambda f: float(f[0]))] == list(range(16))
+
+
 def test_neuron_level_has_one_node_per_neuron(demo):
     _, loss = demo
     groups, _ = fold(loss, "neuron")
