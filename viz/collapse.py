@@ -250,7 +250,7 @@ def _look(
         times = f'<FONT COLOR="{style.FAINT}" POINT-SIZE="{style.SMALL}">×{count}</FONT>'
         rows = [style.row(style.cell(f"<B>{symbol}</B> {times}"))]
         if count in meanings:
-            rows.append(style.row(style.cell(meanings[count], color=style.FAINT, size=style.TINY)))
+            rows.append(style.row(style.cell(meanings[count], color=style.FAINT, size=style.SMALL)))
         return style.table(*rows), {
             **box,
             "fillcolor": style.OP_FILL,

@@ -20,10 +20,11 @@ from autograd import OPS
 # has draws the text at the width it was laid out for (a sans face is 10-20% wider in DejaVu than
 # in Helvetica). ``render`` names those fonts in the SVG.
 FONT = "Courier"
-# Text sizes in points. A system dot measures through pango, whose hinting rounds Courier's
-# advance to 0.94-1.08 of 0.6 em depending on the size (8 pt: 0.94, 9 pt: 0.97); at these sizes
-# it is never less, so no text is laid out narrower than it is drawn.
-SIZE, BIG, SMALL, TINY = 11, 12, 9.5, 8.5
+# Text sizes in whole points (HTML labels truncate 9.5 to 9). A system dot measures through
+# pango, whose hinting rounds Courier's advance to 0.94-1.08 of 0.6 em depending on the size
+# (8 pt: 0.94, 9 pt: 0.97, 10 pt: 1.00, 11 pt: 1.02, 12 pt: 1.05): text is 10 pt or more, so it
+# is never laid out narrower than it is drawn; only port names, a few characters long, are 8.
+SIZE, BIG, SMALL, TINY = 11, 12, 10, 8
 GRAPH = {"fontname": FONT, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35", "pad": "0.2"}
 NODE_LOOK = {"fontname": FONT, "fontsize": f"{SIZE}", "penwidth": "1"}
 EDGE = {"color": "#7a7a7a", "arrowsize": "0.6", "fontname": FONT, "fontsize": f"{SMALL}"}

@@ -16,13 +16,14 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import graphviz
 import pytest
 
 from autograd import Value
 from nn import MLP, datasets
 from tests.helpers.browser import start_browser
 from tests.helpers.viz_graphs import RENDERER_IDS, RENDERERS, demo_loss, neuron, ordered_operations
-from viz import Drawing, Renderer, backprop_steps, draw_dot
+from viz import Drawing, Renderer, backprop_steps, draw_dot, style
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 FONTS_CONF = """<?xml version="1.0"?>
@@ -96,6 +97,7 @@ return [...document.querySelectorAll("text")].filter(t => t.textContent.trim()).
 });
 """
 SLACK = 0.25  # user units (points): rounding in the layout's own numbers
+INSET = 1.0  # text stays this far inside its box: clear of a 2 pt border, not touching it
 
 
 def overlaps(a: dict, b: dict) -> bool:
@@ -106,8 +108,8 @@ def overlaps(a: dict, b: dict) -> bool:
 
 
 def inside(box: dict, shape: dict) -> bool:
-    """Whether ``box`` lies in ``shape``: its bounding box, or, for an ellipse, the curve itself
-    at the box's corners."""
+    """Whether ``box`` lies in ``shape``, clear of its border (``INSET``): in its bounding box,
+    or, for an ellipse, inside the curve itself at the box's corners."""
     if shape["ellipse"]:
         cx, cy = (shape["left"] + shape["right"]) / 2, (shape["top"] + shape["bottom"]) / 2
         rx = (shape["right"] - shape["left"]) / 2 + SLACK
@@ -118,10 +120,10 @@ def inside(box: dict, shape: dict) -> bool:
             for y in (box["top"], box["bottom"])
         )
     return (
-        box["left"] >= shape["left"] - SLACK
-        and box["right"] <= shape["right"] + SLACK
-        and box["top"] >= shape["top"] - SLACK
-        and box["bottom"] <= shape["bottom"] + SLACK
+        box["left"] >= shape["left"] + INSET
+        and box["right"] <= shape["right"] - INSET
+        and box["top"] >= shape["top"] + INSET
+        and box["bottom"] <= shape["bottom"] - INSET
     )
 
 
@@ -227,3 +229,23 @@ def test_the_svg_names_monospace_fonts_for_each_system_and_those_here_advance_0_
     assert advances  # this machine has at least one of them
     for family, em in advances:
         assert em == pytest.approx(0.6, abs=0.003), family
+
+
+@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+@pytest.mark.parametrize("size", sorted({style.SMALL, style.SIZE, style.BIG}))
+def test_text_is_laid_out_no_narrower_than_a_0_6_em_font_draws_it(renderer, size):
+    """The widths behind every fit: at each text size the drawings use, the renderer gives a line
+    of text at least the width that DejaVu Sans Mono or Liberation Mono draws (0.6 em a
+    character). A system dot's hinted widths are narrower at some sizes (9 pt: 0.97)."""
+    line = "layers.0.neurons.0.w[0] data -0.0699 grad 1.055"
+    source = (
+        f'digraph {{ node [shape=box margin=0 fontname="{style.FONT}" fontsize={size}]; '
+        f'a [label="{line}"]; b [label=<<B>{line}</B>>] }}'
+    )
+    svg = Drawing(graphviz.Source(source)).to_svg(renderer)
+    boxes = re.findall(
+        r'<polygon fill="none" stroke="black" points="([-\d.]+),[^ ]+ ([-\d.]+),', svg
+    )
+    assert len(boxes) == 2  # plain and bold
+    for right, left in boxes:
+        assert float(right) - float(left) >= len(line) * 0.6 * size - SLACK
