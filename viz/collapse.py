@@ -7,6 +7,11 @@ parameters go into their module's node. Every other node joins the group of node
 the same op to the same groups, so the 100 per-sample ``1 + -y * score`` of a hinge loss are one
 node "+ ×100", and a running sum ``s + t`` joins the group of the sum it extends. The labels are
 the whole interface: this module needs only autograd.
+
+The drawing explains its counts: a key says what ``×N`` means on a node and on an arrow and how
+many samples and parameters there are, and a count that only one thing has (the samples, all
+parameters, one layer's parameters) is spelt out on its node ("×100, one per sample"). It is
+drawn no wider than a notebook cell (``FIT``), shrunk if it must be.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid", "leaky_relu", "softplus"})
 CHAINS = frozenset({"+", "*", "sum"})  # ops whose running form a + b + c folds into one group
 LEVELS = ("neuron", "layer")
 MAX_COUNTED_EDGES = 60  # more edges than this are drawn without their counts
+FIT = "14,1000"  # inches: a folded model wider than a 1,400 px notebook cell is drawn smaller
 
 Key = tuple[str, ...]
 
@@ -157,12 +163,14 @@ def _draw(
     groups: dict[Key, Group], edges: Counter[tuple[Key, Key]], rankdir: str, color: str | None
 ) -> graphviz.Digraph:
     graph = new_graph(rankdir)
+    graph.attr(size=FIT, ordering="out")  # a layer's neurons in their order: 0, 1, ..., 15
     ids = {key: f"g{i}" for i, key in enumerate(groups)}
     singles = [g.members[0].grad for g in groups.values() if len(g.members) == 1]
     scale = style.grad_scale(singles)
     colored = color == "grad"
+    meanings = _meanings(groups)
     for key, group in groups.items():
-        label, attributes = _look(group, scale if colored else None)
+        label, attributes = _look(group, scale if colored else None, meanings)
         graph.node(ids[key], label, **attributes)
     counted = len(edges) <= MAX_COUNTED_EDGES
     for (tail, head), count in edges.items():
@@ -171,17 +179,58 @@ def _draw(
             width = f"{1 + 0.4 * math.log10(count):.2f}"
             extra = {"label": f"×{count}", "fontcolor": style.FAINT, "penwidth": width}
         graph.edge(ids[tail], ids[head], **extra)
+    graph.node("key", _key_label(groups, counted), **style.LEGEND)
     if colored:
-        graph.node("legend", style.legend(scale), shape="plain", style="solid")
+        graph.node("legend", style.legend(scale), **style.LEGEND)
     return graph
 
 
-def _look(group: Group, scale: float | None) -> tuple[str, dict[str, str]]:
+def _samples(groups: dict[Key, Group]) -> int:
+    """How many times each neuron was called: the number of samples (0 without modules)."""
+    calls = {g.calls // len(g.neurons) for g in groups.values() if g.key[0] == "module" and g.calls}
+    return calls.pop() if len(calls) == 1 else 0
+
+
+def _meanings(groups: dict[Key, Group]) -> dict[int, str]:
+    """What a count means where only one thing in the model has that many: the samples, all
+    parameters, or one module's parameters."""
+    modules = [g for g in groups.values() if g.key[0] == "module"]
+    claims: dict[int, list[str]] = {}
+    for count, meaning in [
+        (_samples(groups), "one per sample"),
+        (sum(len(g.parameters) for g in modules), "one per parameter"),
+        *((len(g.parameters), f"one per {g.key[1]} parameter") for g in modules),
+    ]:
+        if count > 1:
+            claims.setdefault(count, []).append(meaning)
+    return {count: said[0] for count, said in claims.items() if len(set(said)) == 1}
+
+
+def _key_label(groups: dict[Key, Group], counted: bool) -> str:
+    """The key to the counts: what ×N says on a node and on an arrow, and the model's sizes."""
+    samples = _samples(groups)
+    parameters = sum(len(g.parameters) for g in groups.values())
+    sizes = " · ".join(
+        f"{n:,} {what}{'s' if n != 1 else ''}"
+        for n, what in ((samples, "sample"), (parameters, "parameter"))
+        if n
+    )
+    lines = [
+        "×N in a node: N values computed alike",
+        *(["×N on an arrow: N scalar edges"] if counted else []),
+        *([sizes] if sizes else []),
+    ]
+    return style.table(*(style.row(style.cell(line, size=style.SMALL)) for line in lines))
+
+
+def _look(
+    group: Group, scale: float | None, meanings: dict[int, str]
+) -> tuple[str, dict[str, str]]:
     """The label and attributes of a group's node."""
     kind = group.key[0]
     box = {"margin": "0.1,0.05"}  # the rest is the default look of a node: a Value's box
     if kind == "module":
-        return _module_label(group), {
+        return _module_label(group, meanings), {
             **box,
             "fillcolor": style.MODULE_FILL,
             "color": style.PARAMETER_BORDER,
@@ -198,8 +247,11 @@ def _look(group: Group, scale: float | None) -> tuple[str, dict[str, str]]:
     value = group.members[0]
     if count > 1:
         symbol = style.text(op_symbol(value.op))
-        cells = [style.cell(symbol, bold=True), style.cell(f"×{count}", color=style.FAINT, size=9)]
-        return style.table(style.row(*cells)), {
+        times = f'<FONT COLOR="{style.FAINT}" POINT-SIZE="{style.SMALL}">×{count}</FONT>'
+        rows = [style.row(style.cell(f"<B>{symbol}</B> {times}"))]
+        if count in meanings:
+            rows.append(style.row(style.cell(meanings[count], color=style.FAINT, size=style.SMALL)))
+        return style.table(*rows), {
             **box,
             "fillcolor": style.OP_FILL,
             "color": "#a0a0aa",
@@ -216,19 +268,19 @@ def _look(group: Group, scale: float | None) -> tuple[str, dict[str, str]]:
     return style.table(style.row(*cells)), {**box, "fillcolor": fill, **look}
 
 
-def _module_label(group: Group) -> str:
+def _module_label(group: Group, meanings: dict[int, str]) -> str:
     name = group.key[1]
     activation = ", ".join(sorted(group.activations)) or "linear"
     neurons = len(group.neurons)
     kind = f"{neurons} neurons · {activation}" if neurons > 1 else activation
     norm = math.sqrt(sum(p.grad * p.grad for p in group.parameters))
     samples = group.calls // max(neurons, 1)
+    calls = f"called ×{samples}" + (f", {meanings[samples]}" if samples in meanings else "")
     lines = [
         style.cell(style.text(name), bold=True),
         style.cell(style.text(kind)),
-        style.cell(
-            f"{len(group.parameters)} parameters · ×{samples} calls", color=style.FAINT, size=9
-        ),
-        style.cell(f"‖grad‖ {style.number(norm)}", color=style.FAINT, size=9),
+        style.cell(f"{len(group.parameters)} parameters", color=style.FAINT, size=style.SMALL),
+        style.cell(calls, color=style.FAINT, size=style.SMALL),
+        style.cell(f"|grad| {style.number(norm)}", color=style.FAINT, size=style.SMALL),
     ]
     return style.table(*(style.row(line) for line in lines))

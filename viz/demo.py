@@ -21,6 +21,7 @@ from autograd.files import write_atomic
 from nn import MLP, SGD, Adam, datasets, fit, losses, optim
 from nn.objective import EagerObjective
 
+from . import style
 from .dot import draw_dot
 from .player import backprop_steps, save_html
 from .plots import plot_decision_boundary, plot_history
@@ -86,14 +87,18 @@ def run(dataset: str, steps: int, out: Path, seed: int, progress: bool = True) -
         progress=progress,
     )
     seconds = time.perf_counter() - started
+    loss = _training_loss(model, X, y, recipe)  # after the last step: the loss model.svg shows
     print(
         f"{dataset}: {len(X)} points, {len(model.parameters())} parameters, {steps} steps "
-        f"in {seconds:.1f} s; loss {history.loss[-1]:.4f}, accuracy {history.accuracy[-1]:.0%}"
+        f"in {seconds:.1f} s; loss {style.number(loss.data)}, "
+        f"accuracy {history.accuracy[-1]:.0%}"
     )
     out.mkdir(parents=True, exist_ok=True)
+    # drawn before the neuron's backward changes the parameters' gradients
+    drawn_model = draw_dot(loss, collapse="layer").render(out / "model.svg")
     written = [
         draw_dot(_one_neuron(model, X[0])).render(out / "neuron.svg"),
-        draw_dot(_training_loss(model, X, y, recipe), collapse="layer").render(out / "model.svg"),
+        drawn_model,
         save_html(backprop_steps(_small_expression()), out / "backprop.html"),
         _save(
             plot_decision_boundary(model, X, y, title=f"{dataset} after training"),
@@ -109,6 +114,7 @@ def _one_neuron(model: MLP, x: Any) -> Value:
     """The first hidden neuron on the first point, backpropagated: w . x + b, then relu."""
     out = model.layers[0].neurons[0](x)
     out.label = "out"
+    model.zero_grad()
     out.backward()
     return out
 

@@ -22,6 +22,10 @@ from .style import new_graph, op_symbol
 
 DEFAULT_MAX_NODES = 1000  # Graphviz lays 1,000 out in ~1.5 s, 2,000 in ~13 s, and a hairball
 RANKDIRS = ("LR", "TB", "RL", "BT")
+# folded, the demo's model (2-16-16-1, 100 samples) is 795 pt wide by layer top to bottom (2,260
+# left to right); by neuron 1,694 pt left to right (3,059 top to bottom, 16 neurons side by side),
+# shrunk to fit a notebook (``collapse.FIT``)
+FOLDED_RANKDIRS = {"layer": "TB", "neuron": "LR"}
 
 # what a Value node shows as its gradient: (the number or None for "not computed yet", final?)
 GradView = Callable[[Value], "tuple[float | None, bool]"]
@@ -39,7 +43,7 @@ class Marks:
 def draw_dot(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     show_grad: bool = True,
     color: str | None = "grad",
     highlight: Value | None = None,
@@ -48,11 +52,15 @@ def draw_dot(
 ) -> Drawing:
     """Draw the graph that computed ``root``.
 
-    ``color="grad"`` shades Values by the sign and size of their gradient (``None``: no shading);
+    ``rankdir`` is the direction of the arrows (``LR``, ``TB``, ``RL``, ``BT``): by default left
+    to right, or for a folded model the way that fits a notebook (``FOLDED_RANKDIRS``).
+    ``color="grad"`` shades Values by the sign and size of their gradient (``None``: none);
     ``highlight=v`` marks every path from ``v`` to ``root``; ``collapse="neuron"`` or ``"layer"``
     folds a model's graph by its parameter labels. More than ``max_nodes`` Values raise
     ``GraphTooLargeError``. Returns a ``Drawing`` (``.source``, ``.to_svg()``, ``.render(path)``).
     """
+    if rankdir is None:
+        rankdir = FOLDED_RANKDIRS.get(collapse, "LR") if isinstance(collapse, str) else "LR"
     check_options(root, rankdir, color, max_nodes)
     if highlight is not None and not isinstance(highlight, Value):
         raise TypeError(f"highlight must be a Value or None, got {type(highlight).__name__}")
@@ -154,7 +162,7 @@ def build(
                 graph.node(f"c{k}_{i}", style.number(parent), **_CONSTANT)
                 graph.edge(f"c{k}_{i}", head)
     if colored:
-        graph.node("legend", style.legend(scale), shape="plain", style="solid")
+        graph.node("legend", style.legend(scale), **style.LEGEND)
     return graph
 
 
@@ -216,7 +224,7 @@ def _op_attributes(op: str, ported: bool, marked: bool) -> dict[str, str]:
         "style": "filled",
         "fillcolor": style.OP_FILL,
         "color": "#a0a0aa",
-        "fontsize": "12",
+        "fontsize": f"{style.BIG}",
         "width": "0.32",
         "height": "0.32",
         "margin": "0.02",
@@ -237,7 +245,7 @@ _CONSTANT = {
     "style": "rounded",
     "color": "#c8c8c8",
     "fontcolor": "#666666",
-    "fontsize": "9",
+    "fontsize": f"{style.SMALL}",
     "width": "0.2",
     "height": "0.2",
     "margin": "0.04,0.02",

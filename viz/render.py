@@ -21,6 +21,14 @@ import graphviz
 from autograd.files import write_atomic
 
 ENVIRONMENT_VARIABLE = "VALUEGRAPH_DOT"
+# Drawings are laid out in Courier (see ``style.FONT``), which both renderers write as
+# "Courier,monospace". Named instead: fonts with Courier's 0.6 em advance that the viewer's
+# machine is likely to have (Linux, macOS, Windows, in that order), so the text fits its boxes.
+LAID_OUT_FAMILY = b'font-family="Courier,monospace"'
+SHOWN_FAMILY = (
+    b"font-family=\"'DejaVu Sans Mono','Liberation Mono',Cousine,Menlo,'Lucida Console',"
+    b"'Courier New',Courier,monospace\""
+)
 PNG_DPI = 144  # crisp on high-density screens; SVG is resolution-free anyway
 
 INSTALL_HINT = (
@@ -127,7 +135,8 @@ class Drawing:
         """The drawing in format ``fmt``, by ``renderer`` or the first one found that writes it."""
         if renderer is None:
             renderer = self._renderer_for(fmt)
-        return renderer.run(self.source, fmt)
+        drawn = renderer.run(self.source, fmt)
+        return drawn.replace(LAID_OUT_FAMILY, SHOWN_FAMILY) if fmt == "svg" else drawn
 
     def to_svg(self, renderer: Renderer | None = None) -> str:
         """The drawing as SVG text."""

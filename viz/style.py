@@ -14,16 +14,26 @@ import graphviz
 
 from autograd import OPS
 
-FONT = "Helvetica"  # graphviz-pure ships metrics for it; system Graphviz maps it to a sans face
+# A monospace font: the renderer measures text in Courier (graphviz-pure ships its metrics, a
+# system dot finds a metric twin through fontconfig) and every common monospace font, DejaVu Sans
+# Mono, Liberation Mono, Menlo, Courier New, advances 0.6 em per character, so whatever the viewer
+# has draws the text at the width it was laid out for (a sans face is 10-20% wider in DejaVu than
+# in Helvetica). ``render`` names those fonts in the SVG.
+FONT = "Courier"
+# Text sizes in whole points (HTML labels truncate 9.5 to 9). A system dot measures through
+# pango, whose hinting rounds Courier's advance to 0.94-1.08 of 0.6 em depending on the size
+# (8 pt: 0.94, 9 pt: 0.97, 10 pt: 1.00, 11 pt: 1.02, 12 pt: 1.05): text is 10 pt or more, so it
+# is never laid out narrower than it is drawn; only port names, a few characters long, are 8.
+SIZE, BIG, SMALL, TINY = 11, 12, 10, 8
 GRAPH = {"fontname": FONT, "bgcolor": "white", "nodesep": "0.25", "ranksep": "0.35", "pad": "0.2"}
-NODE_LOOK = {"fontname": FONT, "fontsize": "11", "penwidth": "1"}
-EDGE = {"color": "#7a7a7a", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"}
+NODE_LOOK = {"fontname": FONT, "fontsize": f"{SIZE}", "penwidth": "1"}
+EDGE = {"color": "#7a7a7a", "arrowsize": "0.6", "fontname": FONT, "fontsize": f"{SMALL}"}
 
 INK = "#333333"  # borders and text
 FAINT = "#6e6e6e"  # secondary text: "data" and "grad", port names
 NEUTRAL_FILL = "#f6f6f6"  # a value node when it is not coloured by its gradient
 OP_FILL = "#e9e9ee"
-MODULE_FILL = "#e3ecf7"
+MODULE_FILL = "#e5f2df"  # pale green: no colour of the gradient scale (blue, white, orange)
 PARAMETER_BORDER = "#2c6e91"
 HIGHLIGHT = "#d6336c"  # paths from the highlighted node to the root; the player's current step
 NAN_FILL = "#d9d9d9"
@@ -36,6 +46,8 @@ NODE = {
     "fillcolor": NEUTRAL_FILL,
     "margin": "0.08,0.04",
 }
+# the key to the gradient colours: a framed box (its text is inside a shape, as every node's is)
+LEGEND = {"shape": "box", "style": "rounded", "color": "#cccccc", "margin": "0.1,0.05"}
 
 # gradient scale: white at 0, blue for negative, orange for positive, light enough for black text
 _NEGATIVE, _POSITIVE, _ZERO = (0x7F, 0xB2, 0xE5), (0xF4, 0x9E, 0x6A), (0xFF, 0xFF, 0xFF)
@@ -97,7 +109,9 @@ def row(*cells: str) -> str:
     return "<TR>" + "".join(cells) + "</TR>"
 
 
-def cell(content: str, *, color: str = "", size: int = 0, bold: bool = False, span: int = 1) -> str:
+def cell(
+    content: str, *, color: str = "", size: float = 0, bold: bool = False, span: int = 1
+) -> str:
     """One table cell; ``content`` must already be escaped (see ``text``)."""
     if bold:
         content = f"<B>{content}</B>"
@@ -109,17 +123,18 @@ def cell(content: str, *, color: str = "", size: int = 0, bold: bool = False, sp
 
 
 def field(name: str, shown: str) -> str:
-    """A cell with a small grey name before its value: ``data 2``."""
-    return cell(f'<FONT COLOR="{FAINT}" POINT-SIZE="9">{name} </FONT>{shown}')
+    """A cell with a small grey name before its value, a space apart from the cell before:
+    `` data 2``."""
+    return cell(f'<FONT COLOR="{FAINT}" POINT-SIZE="{SMALL}"> {name} </FONT>{shown}')
 
 
 def legend(scale: float) -> str:
     """The key to ``grad_fill``: swatches from ``-scale`` to ``+scale``."""
     stops = (-1.0, -0.25, 0.0, 0.25, 1.0)
     swatches = "".join(
-        f'<TD BGCOLOR="{grad_fill(s * scale, scale)}" WIDTH="22" HEIGHT="12"></TD>' for s in stops
+        f'<TD BGCOLOR="{grad_fill(s * scale, scale)}" WIDTH="30" HEIGHT="12"></TD>' for s in stops
     )
-    small = '<FONT POINT-SIZE="9">{}</FONT>'
+    small = f'<FONT POINT-SIZE="{SMALL}">{{}}</FONT>'
     ends = (
         f'<TD COLSPAN="2" BORDER="0" ALIGN="LEFT">{small.format("-" + number(scale))}</TD>'
         f'<TD BORDER="0">{small.format("0")}</TD>'
@@ -127,7 +142,7 @@ def legend(scale: float) -> str:
     )
     return (
         '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2" COLOR="#bbbbbb">'
-        '<TR><TD COLSPAN="5" BORDER="0"><FONT POINT-SIZE="9">gradient</FONT></TD></TR>'
+        f'<TR><TD COLSPAN="5" BORDER="0"><FONT POINT-SIZE="{SMALL}">gradient</FONT></TD></TR>'
         f"<TR>{swatches}</TR>"
         f"<TR>{ends}</TR></TABLE>>"
     )
@@ -135,15 +150,14 @@ def legend(scale: float) -> str:
 
 def port(name: str, content: str) -> str:
     """A cell an edge can end at: ``node:name``."""
-    return (
-        f'<TD PORT="{name}" ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="{FAINT}">{content}</FONT></TD>'
-    )
+    small = f'<FONT POINT-SIZE="{TINY}" COLOR="{FAINT}">{content}</FONT>'
+    return f'<TD PORT="{name}" ALIGN="LEFT" CELLPADDING="2">{small}</TD>'
 
 
 def ported(symbol: str, ports: list[str], *, vertical: bool, first: bool) -> str:
     """An op with a named port per argument: ports stacked beside the symbol (``vertical``, for
     left-right layouts) or in a row above it, on the side the arguments come from (``first``)."""
-    big = f'<FONT POINT-SIZE="12">{symbol}</FONT>'
+    big = f'<FONT POINT-SIZE="{BIG}">{symbol}</FONT>'
     if vertical:
         middle = f'<TD ROWSPAN="{len(ports)}">{big}</TD>'
         rows = [ports[0] + middle if first else middle + ports[0], *ports[1:]]

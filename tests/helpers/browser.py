@@ -56,8 +56,9 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-def start_browser(profile: Path) -> Iterator[object]:
-    """A headless Chrome session (a Selenium WebDriver), closed when the generator is."""
+def start_browser(profile: Path, env: dict[str, str] | None = None) -> Iterator[object]:
+    """A headless Chrome session (a Selenium WebDriver), closed when the generator is; ``env``
+    replaces the environment the driver and the browser run in."""
     webdriver = pytest.importorskip("selenium.webdriver")
     binary = find_browser()
     if binary is None:
@@ -68,9 +69,7 @@ def start_browser(profile: Path) -> Iterator[object]:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
     driver = shutil.which("chromedriver")
-    service = (
-        webdriver.ChromeService(executable_path=driver) if driver else webdriver.ChromeService()
-    )
+    service = webdriver.ChromeService(executable_path=driver, env=env)
     try:
         session = webdriver.Chrome(options=options, service=service or webdriver.ChromeService())
     except Exception as error:  # no driver that Selenium could find or start

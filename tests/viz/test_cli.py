@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -112,7 +113,11 @@ def test_demo_trains_and_writes_every_picture(tmp_path, capsys, dataset):
         assert (tmp_path / name).stat().st_size > 1000
     for name in ("neuron.svg", "model.svg"):
         ET.parse(tmp_path / name)  # well-formed SVG
-    assert "layers.1" in (tmp_path / "model.svg").read_text()  # folded by layer
+    model = (tmp_path / "model.svg").read_text()
+    assert "layers.1" in model  # folded by layer
+    # the loss printed is the loss drawn (the model after its last step)
+    loss = re.search(r"; loss (\S+),", printed)[1]
+    assert f"|loss| data |{loss}|" in "|".join(re.findall(r">([^<>]*)</text>", model))
     html = (tmp_path / "backprop.html").read_text()
     assert "<svg" in html and "http" not in html.replace("http://www.w3.org", "")
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 
 import autograd
 from autograd import Value, topological_order
 from nn import MLP, Layer, Neuron, datasets, losses
 from tests.helpers.viz_graphs import RENDERER_IDS, RENDERERS, demo_loss, svg_text
-from viz import GraphTooLargeError, draw_dot
+from viz import GraphTooLargeError, draw_dot, style
 from viz.collapse import fold, module_of
 
 
@@ -80,8 +81,74 @@ def test_collapsed_drawing_shows_each_layer_with_its_parameters_and_gradient_nor
         assert re.search(rf"<B>layers\.{i}</B>.*{kind}.*{count} parameters", source)
     layer_2 = [p for p in model.parameters() if p.label.startswith("layers.2.")]
     norm = math.sqrt(sum(p.grad**2 for p in layer_2))
-    assert re.search(rf"<B>layers\.2</B>.*linear.*‖grad‖ {re.escape(f'{norm:.4g}')}", source)
+    assert re.search(rf"<B>layers\.2</B>.*linear.*\|grad\| {re.escape(f'{norm:.4g}')}", source)
     assert "<B>loss</B>" in source and "inputs ×200" in source
+
+
+def test_every_count_is_explained_in_the_drawing(demo):
+    _, loss = demo
+    source = draw_dot(loss, collapse="layer").source
+    key = re.search(r"key \[label=<(.*?)> ", source)[1]
+    assert "×N in a node: N values computed alike" in key
+    assert "×N on an arrow: N scalar edges" in key and "100 samples · 337 parameters" in key
+    # each layer is called once per sample; the per-sample terms, the squares of each layer's
+    # parameters and their running sum say so
+    assert source.count("called ×100, one per sample") == 3
+    for count, meaning in [
+        (100, "one per sample"),
+        (48, "one per layers.0 parameter"),
+        (272, "one per layers.1 parameter"),
+        (17, "one per layers.2 parameter"),
+        (337, "one per parameter"),
+    ]:
+        assert re.search(rf"×{count}</FONT></TD></TR><TR><TD[^>]*><FONT[^>]*>{meaning}<", source)
+
+
+def test_a_count_that_two_things_share_is_not_given_a_meaning():
+    # 3 samples and the 3 parameters of the output neuron: "×3" could be either
+    model = MLP(2, [2, 1], seed=0)
+    loss = demo_loss(model, np.array([[0.1, 0.2], [0.3, -0.4], [-0.5, 0.6]]), np.array([1, -1, 1]))
+    loss.backward()
+    source = draw_dot(loss, collapse="layer").source
+    assert "3 samples · 9 parameters" in source
+    assert "one per sample" not in source and "one per layers.1 parameter" not in source
+    assert "one per layers.0 parameter" in source  # 6: only the first layer's parameters
+
+
+def test_layer_boxes_use_a_colour_that_is_not_on_the_gradient_scale():
+    def rgb(colour):
+        return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+    scale = [rgb(style.grad_fill(g / 100, 1.0)) for g in range(-100, 101)]
+    module = rgb(style.MODULE_FILL)
+    assert min(math.dist(module, colour) for colour in scale) > 20
+
+
+@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+@pytest.mark.parametrize(("level", "rankdir"), [("layer", "TB"), ("neuron", "LR")])
+def test_a_folded_model_fits_a_notebook_cell_laid_out_the_way_that_fits(
+    demo, renderer, level, rankdir
+):
+    _, loss = demo
+    drawing = draw_dot(loss, collapse=level)
+    assert f"rankdir={rankdir}" in drawing.source
+    svg = drawing.to_svg(renderer)
+    width = float(re.search(r'<svg width="([\d.]+)pt"', svg)[1])
+    assert width * 4 / 3 <= 1400  # CSS pixels
+    if level == "layer":  # drawn at full size, not shrunk to fit
+        assert re.search(r'transform="scale\(1 1\)', svg) or "scale(1.0 1.0)" in svg
+    # asked for, the other direction is drawn (shrunk to the same width when it is wider)
+    other = draw_dot(loss, collapse=level, rankdir="LR" if rankdir == "TB" else "TB")
+    assert float(re.search(r'<svg width="([\d.]+)pt"', other.to_svg(renderer))[1]) <= 1050
+
+
+@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+def test_a_layers_neurons_are_drawn_in_their_order(demo, renderer):
+    _, loss = demo
+    svg = draw_dot(loss, collapse="neuron").to_svg(renderer)  # left to right: neurons in a column
+    found = re.findall(r'y="([-\d.]+)"[^>]*>layers\.1\.neurons\.(\d+)<', svg)
+    assert len(found) == 16
+    assert [int(k) for _, k in sorted(found, key=lambda f: float(f[0]))] == list(range(16))
 
 
 def test_neuron_level_has_one_node_per_neuron(demo):

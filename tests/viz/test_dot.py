@@ -174,8 +174,8 @@ def test_color_none_and_show_grad_false_draw_no_shading_or_gradients():
     assert "legend" not in plain
     assert not any("fillcolor" in attributes(plain, f"v{k}") for k in range(7))  # the default
     hidden = draw_dot(root, show_grad=False).source
-    assert ">grad <" not in hidden and "legend" not in hidden
-    assert ">grad <" in plain
+    assert "> grad <" not in hidden and "legend" not in hidden
+    assert "> grad <" in plain
 
 
 def test_highlight_marks_every_path_from_the_node_to_the_root_and_nothing_else():
