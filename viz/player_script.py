@@ -84,7 +84,9 @@ function (root, data) {
     if (!event.repeat || event.key !== " ") act();
   });
   target.addEventListener("keyup", (event) => {
-    if (event.key === " ") event.preventDefault();  // a focused button clicks on space's keyup
+    // Chrome needs only the keydown prevented; a browser that clicks a focused button on
+    // space's keyup would step as well
+    if (event.key === " ") event.preventDefault();
   });
   show(0);
 }
