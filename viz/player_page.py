@@ -13,7 +13,10 @@ import json
 import re
 from typing import Any
 
+from . import style
 from .player_script import SCRIPT
+
+RULE_LINE = 17  # px: the rule box's line height, in STYLE
 
 STYLE = """
 .vg-player { font-family: sans-serif; color: #333; max-width: 100%; outline: none; }
@@ -26,15 +29,15 @@ STYLE = """
 .vg-counter { font-size: 13px; color: #6e6e6e; min-width: 90px; }
 .vg-hint { font-size: 12px; color: #8a8a8a; }
 .vg-title { font-weight: bold; font-size: 14px; margin: 4px 0; }
-.vg-rule { font-family: monospace; font-size: 13px; background: #fbf3f6;
-  border-left: 3px solid #d6336c; padding: 4px 8px; margin: 4px 0; white-space: pre-wrap; }
+.vg-rule { font-family: monospace; font-size: 13px; line-height: 17px; background: #fbf3f6;
+  border-left: 3px solid HIGHLIGHT; padding: 4px 8px; margin: 4px 0; white-space: pre-wrap; }
 .vg-rule:empty { visibility: hidden; }
 .vg-key { font-size: 12px; color: #6e6e6e; margin: 2px 0 6px; display: flex; flex-wrap: wrap;
   gap: 4px 14px; }
 .vg-swatch { display: inline-block; width: 14px; height: 10px; margin-right: 4px;
   vertical-align: -1px; border: 1px solid #bbb; box-sizing: border-box; }
 .vg-frame svg { max-width: 100%; height: auto; }
-"""
+""".replace("HIGHLIGHT", style.HIGHLIGHT)
 
 
 def script_json(data: Any) -> str:
@@ -97,7 +100,7 @@ def _player(
     count = len(frames)
     title, rule, _ = frames[0]
     lines = max(r.count("\n") + 1 for _, r, _ in frames)  # the rule box keeps its height
-    height = f"min-height: {1.3 * lines:.1f}em"
+    height = f"min-height: {lines * RULE_LINE + 16:.0f}px"  # the lines, padding and margin
     options = script_json({**changes, "prefix": f"{element_id}-", "wholePage": whole_page})
     return "\n".join(
         [
@@ -113,7 +116,8 @@ def _player(
             '<span class="vg-hint">&#8592; &#8594; step, space plays</span></div>',
             f'<div class="vg-key">{_key(key)}</div>',
             f'<div class="vg-title">{html.escape(title)}</div>',
-            f'<div class="vg-rule" style="{height}">{html.escape(rule)}</div>',
+            f'<div class="vg-rules" style="{height}">'
+            f'<div class="vg-rule">{html.escape(rule)}</div></div>',
             f'<div class="vg-frame">{_svg_element(svg)}</div>',
             f"<script>({SCRIPT})(document.currentScript.parentNode, {options});</script></div>",
         ]
