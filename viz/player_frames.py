@@ -39,7 +39,7 @@ class Frame(Protocol):
     def final(self) -> frozenset[Value]: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Scene:
     """The graph a player plays: its Values (topological, root last), the names the frames use,
     the gradient that gets the deepest colour, the layout direction."""
@@ -94,9 +94,9 @@ class Scene:
         if any(math.isfinite(n) and n != 0 for n in numbers):
             entries.append(("", "", f"deeper: larger, up to {style.number(self.scale)}"))
         if any(n is None for n, _ in states):
-            entries.append(("", "", "grad ? : not computed yet"))
+            entries.append(("", "", "grad ?: not computed yet"))
         if any(n is not None and not final for n, final in states):
-            entries.append(("", "", "grad 1.5 … : still adding up"))
+            entries.append(("", "", "grad …: still adding up"))
         entries.append(("outline", style.HIGHLIGHT, "the step being taken"))
         return entries
 

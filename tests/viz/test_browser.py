@@ -237,3 +237,20 @@ def test_labels_with_markup_stay_text_and_run_no_script(browser, tmp_path, inlin
     )
     assert PAYLOAD[: style.MAX_LABEL - 1] in drawn and "<b>out</b>" in drawn
     assert browser.execute_script("return typeof window.pwned") == "undefined"
+
+
+@pytest.mark.parametrize("build", [notebook_expression, neuron])
+def test_the_highlight_follows_backward_through_every_frame(browser, tmp_path, build):
+    root = build()
+    steps, player = open_player(browser, tmp_path, root)
+    order = topological_order(root)
+    expected = [[f"v{len(order) - 1}"]]  # the seed, then each op node as backward takes it
+    for node in (v for v in reversed(order) if v.op):
+        k = order.index(node)
+        edges = [f"e{k}_{i}" for i, p in enumerate(node.parents) if isinstance(p, Value)]
+        expected.append(sorted([f"v{k}", f"o{k}", f"e{k}", *edges]))
+    seen = []
+    for _ in steps:
+        seen.append(sorted(browser.execute_script(HIGHLIGHTED, style.HIGHLIGHT, player)))
+        press(browser, Keys.ARROW_RIGHT)
+    assert seen == expected
