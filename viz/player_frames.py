@@ -56,7 +56,7 @@ class Scene:
     def layout(self, frames: Sequence[Frame], ids: str) -> Drawing:
         """Every frame's layout: each gradient cell as wide as its widest text, no highlight,
         every Value, op and edge with an SVG id that starts with ``ids``."""
-        widest = {v: max(states, key=_width) for v, states in self._states(frames).items()}
+        widest = {v: _widest(states) for v, states in self._states(frames).items()}
         return Drawing(self._build(widest.__getitem__, Marks(), ids=ids, legend=False))
 
     def changes(self, frames: Sequence[Frame]) -> dict[str, object]:
@@ -67,7 +67,7 @@ class Scene:
         for k, states in enumerate(self._states(frames).values()):
             looks = [(grad_text(*state), self._fill(state)) for state in states]
             changes = [[i, *look] for i, look in enumerate(looks) if i == 0 or look != looks[i - 1]]
-            values.append([f"v{k}", grad_text(*max(states, key=_width)), changes])
+            values.append([f"v{k}", grad_text(*_widest(states)), changes])
         return {
             "frames": [[f.title, "\n".join(f.lines), highlighted(index, f.node)] for f in frames],
             "values": values,
@@ -127,11 +127,15 @@ def shown(frame: Frame, value: Value) -> Shown:
     return frame.grads.get(value), value in frame.final
 
 
-def _width(state: Shown) -> tuple[int, str]:
-    """How wide a gradient's text is, as far as the layout can tell: characters, counting the
+def _widest(states: list[Shown]) -> Shown:
+    """The state whose text is widest, as far as the layout can tell: by characters, counting
     ``…`` twice (in a proportional font it is about two digits wide)."""
-    text = grad_text(*state)
-    return len(text) + text.count("…"), text
+
+    def width(state: Shown) -> tuple[int, str]:
+        text = grad_text(*state)
+        return len(text) + text.count("…"), text
+
+    return max(states, key=width)
 
 
 def marks(order: Sequence[Value], node: Value | None) -> Marks:
