@@ -17,27 +17,30 @@ from . import style
 from .player_script import SCRIPT
 
 RULE_LINE = 17  # px: the rule box's line height, in STYLE
+RULE_LINES = 8  # the most lines of rule shown at once; a longer rule (a dot of 33) scrolls
 
-STYLE = """
-.vg-player { font-family: sans-serif; color: #333; max-width: 100%; outline: none; }
-.vg-player:focus-visible { box-shadow: 0 0 0 2px #bbb; border-radius: 4px; }
-.vg-controls { display: flex; align-items: center; gap: 8px; margin: 6px 0; flex-wrap: wrap; }
-.vg-controls button { font: inherit; font-size: 13px; padding: 3px 10px; border: 1px solid #bbb;
-  border-radius: 4px; background: #f6f6f6; cursor: pointer; }
-.vg-controls button:hover { background: #e9e9ee; }
-.vg-controls input[type=range] { flex: 1; min-width: 120px; max-width: 420px; }
-.vg-counter { font-size: 13px; color: #6e6e6e; min-width: 90px; }
-.vg-hint { font-size: 12px; color: #8a8a8a; }
-.vg-title { font-weight: bold; font-size: 14px; margin: 4px 0; }
-.vg-rule { font-family: monospace; font-size: 13px; line-height: 17px; background: #fbf3f6;
-  border-left: 3px solid HIGHLIGHT; padding: 4px 8px; margin: 4px 0; white-space: pre-wrap; }
-.vg-rule:empty { visibility: hidden; }
-.vg-key { font-size: 12px; color: #6e6e6e; margin: 2px 0 6px; display: flex; flex-wrap: wrap;
-  gap: 4px 14px; }
-.vg-swatch { display: inline-block; width: 14px; height: 10px; margin-right: 4px;
-  vertical-align: -1px; border: 1px solid #bbb; box-sizing: border-box; }
-.vg-frame svg { max-width: 100%; height: auto; }
-""".replace("HIGHLIGHT", style.HIGHLIGHT)
+STYLE = f"""
+.vg-player {{ font-family: sans-serif; color: #333; max-width: 100%; outline: none; }}
+.vg-player:focus-visible {{ box-shadow: 0 0 0 2px #bbb; border-radius: 4px; }}
+.vg-controls {{ display: flex; align-items: center; gap: 8px; margin: 6px 0; flex-wrap: wrap; }}
+.vg-controls button {{ font: inherit; font-size: 13px; padding: 3px 10px; border: 1px solid #bbb;
+  border-radius: 4px; background: #f6f6f6; cursor: pointer; }}
+.vg-controls button:hover {{ background: #e9e9ee; }}
+.vg-controls input[type=range] {{ flex: 1; min-width: 120px; max-width: 420px; }}
+.vg-counter {{ font-size: 13px; color: #6e6e6e; min-width: 90px; }}
+.vg-hint {{ font-size: 12px; color: #8a8a8a; }}
+.vg-title {{ font-weight: bold; font-size: 14px; margin: 4px 0; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }}
+.vg-rule {{ font-family: monospace; font-size: 13px; line-height: {RULE_LINE}px;
+  max-height: {RULE_LINE * RULE_LINES}px; overflow-y: auto; white-space: pre-wrap;
+  background: #fbf3f6; border-left: 3px solid {style.HIGHLIGHT}; padding: 4px 8px; margin: 4px 0; }}
+.vg-rule:empty {{ visibility: hidden; }}
+.vg-key {{ font-size: 12px; color: #6e6e6e; margin: 2px 0 6px; display: flex; flex-wrap: wrap;
+  gap: 4px 14px; }}
+.vg-swatch {{ display: inline-block; width: 14px; height: 10px; margin-right: 4px;
+  vertical-align: -1px; border: 1px solid #bbb; box-sizing: border-box; }}
+.vg-frame svg {{ max-width: 100%; height: auto; }}
+"""
 
 
 def script_json(data: Any) -> str:
@@ -100,7 +103,7 @@ def _player(
     count = len(frames)
     title, rule, _ = frames[0]
     lines = max(r.count("\n") + 1 for _, r, _ in frames)  # the rule box keeps its height
-    height = f"min-height: {lines * RULE_LINE + 16:.0f}px"  # the lines, padding and margin
+    height = f"min-height: {min(lines, RULE_LINES) * RULE_LINE + 16}px"  # with padding, margin
     options = script_json({**changes, "prefix": f"{element_id}-", "wholePage": whole_page})
     return "\n".join(
         [
@@ -115,7 +118,7 @@ def _player(
             f'<span class="vg-counter">step 1 / {count}</span>',
             '<span class="vg-hint">&#8592; &#8594; step, space plays</span></div>',
             f'<div class="vg-key">{_key(key)}</div>',
-            f'<div class="vg-title">{html.escape(title)}</div>',
+            f'<div class="vg-title" title="{html.escape(title)}">{html.escape(title)}</div>',
             f'<div class="vg-rules" style="{height}">'
             f'<div class="vg-rule">{html.escape(rule)}</div></div>',
             f'<div class="vg-frame">{_svg_element(svg)}</div>',

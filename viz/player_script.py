@@ -52,7 +52,7 @@ function (root, data) {
     for (const name of marked) mark(name, false);
     for (const name of highlighted) mark(name, true);
     marked = highlighted;
-    title.textContent = heading;
+    title.textContent = title.title = heading;  // one line; the whole of it as a tooltip
     rule.textContent = lines;
     slider.value = current;
     counter.textContent = "step " + (current + 1) + " / " + frames.length;

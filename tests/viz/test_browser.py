@@ -12,6 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
 from autograd import Value, topological_order, zero_grad
+from nn import MLP
 from tests.helpers.viz_graphs import RENDERER_IDS, RENDERERS, neuron, small_expression
 from viz import backprop_steps, save_html, style
 
@@ -174,19 +175,31 @@ def test_inline_players_take_keys_only_while_they_have_the_focus(browser, tmp_pa
     assert sorted(browser.execute_script(HIGHLIGHTED, style.HIGHLIGHT, one))[-1] == "v6"
 
 
+def wide_neuron_sample() -> Value:
+    """A neuron of 16 inputs: its step's title and 33 rule lines are far longer than others'."""
+    model = MLP(2, [16, 1], seed=0)
+    return (1 + -1.0 * model([0.5, -1.5])).relu()
+
+
+SVG_TOP = "return document.querySelector('.vg-frame svg').getBoundingClientRect().top"
+
+
 @pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
-@pytest.mark.parametrize("build", [notebook_expression, neuron, small_expression])
+@pytest.mark.parametrize(
+    "build", [notebook_expression, neuron, small_expression, wide_neuron_sample]
+)
 def test_nodes_hold_still_and_every_text_stays_in_its_node_in_every_frame(
     browser, tmp_path, build, renderer
 ):
     steps, _ = open_player(browser, tmp_path, build(), renderer)
-    first = None
-    for frame in sorted({0, 1, len(steps) // 2, len(steps) - 1}):
+    first = top = None
+    for frame in sorted({0, 1, 4, len(steps) // 2, len(steps) - 1}):
         slide_to(browser, frame)
         boxes = browser.execute_script(BOXES)
         shapes = {name: shape for name, (shape, _) in boxes.items()}
-        first = first or shapes
+        first, top = first or shapes, top or browser.execute_script(SVG_TOP)
         assert shapes == first, f"a node moved or changed size in frame {frame}"
+        assert browser.execute_script(SVG_TOP) == top, f"the drawing moved in frame {frame}"
         for name, (shape, texts) in boxes.items():
             for x0, y0, x1, y1 in texts:
                 inside = shape[0] <= x0 and x1 <= shape[2] and shape[1] <= y0 and y1 <= shape[3]
