@@ -8,7 +8,7 @@ from ``id()``; the graph walk is the engine's iterative one, so depth is no limi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import graphviz
@@ -29,6 +29,7 @@ FOLDED_RANKDIRS = {"layer": "TB", "neuron": "LR"}
 
 # what a Value node shows as its gradient: (the number or None for "not computed yet", final?)
 GradView = Callable[[Value], "tuple[float | None, bool]"]
+MARKED_PENWIDTH, MARKED_EDGE_PENWIDTH = "2.6", "2.4"  # the highlight's lines
 
 
 @dataclass
@@ -115,12 +116,16 @@ def build(
     grads: GradView | None,
     color: str | None,
     marks: Marks,
-    names: bool = False,
+    names: Mapping[Value, str] | None = None,
     scale: float | None = None,
+    ids: str | None = None,
+    legend: bool = True,
 ) -> graphviz.Digraph:
     """The Digraph of ``order`` (topological, root last). ``grads`` says what gradient each Value
-    shows (None: show none); ``names`` gives unlabelled Values a name (``v3``) to refer to;
-    ``scale`` is the gradient magnitude with the deepest colour (default: the largest shown)."""
+    shows (None: show none); ``names`` gives unlabelled Values a name to refer to; ``scale`` is
+    the gradient magnitude with the deepest colour (default: the largest shown). ``ids`` prefixes
+    an SVG id on each Value (``v3``), op (``o3``) and edge (``e3``, ``e3_1`` from argument 1);
+    ``legend=False`` leaves the colour key out."""
     graph = new_graph(rankdir)
     index = {v: k for k, v in enumerate(order)}
     shown = {v: grads(v) for v in order} if grads else {}
@@ -134,12 +139,13 @@ def build(
         fill = style.grad_fill(grad[0], scale) if colored and grad and grad[0] is not None else ""
         kind = "output" if k == len(order) - 1 else _kind(value)
         name = style.text(value.label) if value.label else ""
-        if names and not value.label:
-            name = f'<FONT COLOR="{style.FAINT}">v{k}</FONT>'
+        if names is not None and not value.label:
+            name = f'<FONT COLOR="{style.FAINT}">{style.text(names[value])}</FONT>'
         graph.node(
             f"v{k}",
             _value_label(name, value, grad),
             **_value_attributes(kind, fill, value in marks.values),
+            **_id(ids, f"v{k}"),
         )
         if not value.op:
             continue
@@ -150,20 +156,28 @@ def build(
             f"o{k}",
             _op_label(value.op, tags, rankdir),
             **_op_attributes(value.op, ported, marked_op),
+            **_id(ids, f"o{k}"),
         )
-        graph.edge(f"o{k}", f"v{k}", **_marked_edge(marked_op))
+        graph.edge(f"o{k}", f"v{k}", **_marked_edge(marked_op), **_id(ids, f"e{k}"))
         for i, parent in enumerate(value.parents):
             head = f"o{k}:p{i}" if ported else f"o{k}"
             if isinstance(parent, Value):
                 graph.edge(
-                    f"v{index[parent]}", head, **_marked_edge((parent, value) in marks.edges)
+                    f"v{index[parent]}",
+                    head,
+                    **_marked_edge((parent, value) in marks.edges),
+                    **_id(ids, f"e{k}_{i}"),
                 )
             else:
                 graph.node(f"c{k}_{i}", style.number(parent), **_CONSTANT)
                 graph.edge(f"c{k}_{i}", head)
-    if colored:
+    if colored and legend:
         graph.node("legend", style.legend(scale), **style.LEGEND)
     return graph
+
+
+def _id(prefix: str | None, name: str) -> dict[str, str]:
+    return {} if prefix is None else {"id": prefix + name}
 
 
 def roles(value: Value) -> tuple[str, ...]:
@@ -186,10 +200,13 @@ def _value_label(name: str, value: Value, grad: tuple[float | None, bool] | None
     cells = [style.cell(name, bold=True)] if name else []
     cells.append(style.field("data", style.number(value.data)))
     if grad is not None:
-        number, final = grad
-        shown = "?" if number is None else style.number(number) + ("" if final else " …")
-        cells.append(style.field("grad", shown))
+        cells.append(style.field("grad", grad_text(*grad)))
     return style.table(style.row(*cells))
+
+
+def grad_text(number: float | None, final: bool) -> str:
+    """A gradient as a node shows it: ``?`` not computed yet, ``1.5 …`` still adding up."""
+    return "?" if number is None else style.number(number) + ("" if final else " …")
 
 
 def _value_attributes(kind: str, fill: str, marked: bool) -> dict[str, str]:
@@ -201,7 +218,7 @@ def _value_attributes(kind: str, fill: str, marked: bool) -> dict[str, str]:
     }[kind]
     attributes = {**look, "fillcolor": fill} if fill else dict(look)
     if marked:
-        attributes.update(color=style.HIGHLIGHT, penwidth="2.6")
+        attributes.update(color=style.HIGHLIGHT, penwidth=MARKED_PENWIDTH)
     return attributes
 
 
@@ -232,12 +249,12 @@ def _op_attributes(op: str, ported: bool, marked: bool) -> dict[str, str]:
     if ported:
         attributes.update(style="rounded,filled", margin="0.03,0.01")
     if marked:
-        attributes.update(color=style.HIGHLIGHT, penwidth="2.6")
+        attributes.update(color=style.HIGHLIGHT, penwidth=MARKED_PENWIDTH)
     return attributes
 
 
 def _marked_edge(marked: bool) -> dict[str, str]:
-    return {"color": style.HIGHLIGHT, "penwidth": "2.4"} if marked else {}
+    return {"color": style.HIGHLIGHT, "penwidth": MARKED_EDGE_PENWIDTH} if marked else {}
 
 
 _CONSTANT = {

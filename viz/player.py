@@ -2,10 +2,12 @@
 
 ``backprop_steps(root)`` replays ``backward()``: first the seed, then each op node in reverse
 topological order, applying that op's derivative rule from the op table to pass the gradient
-to its inputs. Each frame draws the graph with the node being processed highlighted, gradients
+to its inputs. Each frame shows the graph with the node being processed highlighted, gradients
 that are final, ones still adding up (marked ``…``) and ones not computed yet (``?``), and spells
-out the rule it applied: ``a.grad += b.data * c.grad = -3 * 1 = -3``. ``save_html`` writes the
-frames as one self-contained HTML file; in Jupyter the same player shows inline.
+out the rule it applied: ``a.grad += b.data * c.grad = -3 * 1 = -3``. Unlabelled Values are
+named ``v1``, ``v2``, ... in the order they were computed. ``save_html`` writes the player as
+one self-contained HTML file: the graph laid out once, and per frame only what changes
+(``player_frames``); in Jupyter the same player shows inline.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import html
 import itertools
 import os
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograd import Value, topological_order
@@ -23,7 +25,8 @@ from autograd.core.engine import chain_rule, local_partials
 from autograd.files import write_atomic
 
 from . import style
-from .dot import Marks, build, check_options
+from .dot import check_options
+from .player_frames import Scene
 from .player_page import page, player
 from .render import Drawing, GraphTooLargeError, Renderer
 from .style import op_symbol
@@ -42,7 +45,12 @@ class Step:
     lines: tuple[str, ...]  # the local rule applied, one line per input
     grads: dict[Value, float]  # every gradient reached so far, after this step
     final: frozenset[Value]  # the gradients no later step changes
-    drawing: Drawing
+    scene: Scene = field(repr=False, compare=False)  # the graph, its names and colour scale
+
+    @property
+    def drawing(self) -> Drawing:
+        """This frame on its own, as a static drawing."""
+        return self.scene.drawing(self)
 
 
 class Steps(tuple[Step, ...]):
@@ -50,7 +58,7 @@ class Steps(tuple[Step, ...]):
 
     def _repr_html_(self) -> str:
         try:
-            return player(_frames(self, None), _unique_id())
+            return _html(self, None, _unique_id(), whole_page=False)
         except Exception as error:  # a notebook shows the reason as text, never a traceback
             return f"<pre>(could not draw the backprop player: {html.escape(str(error))})</pre>"
 
@@ -70,7 +78,7 @@ def backprop_steps(
             f"the graph has {len(order):,} Values, more than max_nodes={max_nodes:,}: that is a "
             f"frame per op node; play a smaller expression or raise max_nodes"
         )
-    names = {v: v.label or f"v{k}" for k, v in enumerate(order)}
+    names = value_names(order)
     pending = Counter(p for v in order for p in v.parents if isinstance(p, Value))
     grads: dict[Value, float] = {root: float(gradient)}
     frames: list[tuple[Value | None, str, tuple[str, ...]]] = [
@@ -83,12 +91,28 @@ def backprop_steps(
         lines = _apply_rule(node, names, grads, pending)
         frames.append((node, f"backward through {_expression(node, names)}", tuple(lines)))
         snapshots.append((dict(grads), _final(grads, pending)))
-    final = [g for v, g in grads.items() if v is not root]
-    scale = style.grad_scale(final)
+    scene = Scene(
+        tuple(order),
+        names,
+        style.grad_scale([g for v, g in grads.items() if v is not root]),
+        rankdir,
+    )
     return Steps(
-        Step(node, title, lines, shown, final, _draw(order, node, shown, final, scale, rankdir))
+        Step(node, title, lines, shown, final, scene)
         for (node, title, lines), (shown, final) in zip(frames, snapshots)
     )
+
+
+def value_names(order: Sequence[Value]) -> dict[Value, str]:
+    """Each Value's name in the frames: its label, else ``v1``, ``v2``, ... in ``order``, with
+    no gaps and skipping names a label already takes. Shown as text: control characters escaped."""
+    taken = {v.label for v in order if v.label}
+    free: Iterator[str] = (name for n in itertools.count(1) if (name := f"v{n}") not in taken)
+    return {v: _printable(v.label) if v.label else next(free) for v in order}
+
+
+def _printable(label: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in label)
 
 
 def _apply_rule(
@@ -118,31 +142,6 @@ def _final(grads: dict[Value, float], pending: Counter[Value]) -> frozenset[Valu
     return frozenset(v for v in grads if pending[v] == 0)
 
 
-def _draw(
-    order: list[Value],
-    node: Value | None,
-    grads: dict[Value, float],
-    final: frozenset[Value],
-    scale: float,
-    rankdir: str,
-) -> Drawing:
-    """The frame's picture: the node processed and the edges its gradient flows along marked."""
-    if node is None:
-        marks = Marks({order[-1]})
-    else:
-        marks = Marks({node}, {node}, {(p, node) for p in node.parents if isinstance(p, Value)})
-    graph = build(
-        order,
-        rankdir=rankdir,
-        grads=lambda v: (grads.get(v), v in final),
-        color="grad",
-        marks=marks,
-        names=True,
-        scale=scale,
-    )
-    return Drawing(graph)
-
-
 def _expression(node: Value, names: dict[Value, str]) -> str:
     """``c = a * b``, ``d = tanh(c)``, ``e = -d``: the node as the user wrote it."""
     args = [names[p] if isinstance(p, Value) else style.number(p) for p in node.parents]
@@ -156,11 +155,6 @@ def _expression(node: Value, names: dict[Value, str]) -> str:
     return f"{names[node]} = {written}"
 
 
-def _frames(steps: Sequence[Step], renderer: Renderer | None) -> list[tuple[str, str, str]]:
-    """Each step as (title, rule lines, SVG)."""
-    return [(s.title, "\n".join(s.lines), s.drawing.to_svg(renderer)) for s in steps]
-
-
 _ids = itertools.count()
 
 
@@ -168,10 +162,22 @@ def _unique_id() -> str:
     return f"vg-player-{os.getpid()}-{next(_ids)}"
 
 
+def _html(
+    steps: Sequence[Step], renderer: Renderer | None, element_id: str, *, whole_page: bool
+) -> str:
+    """The player: the graph laid out once (SVG ids prefixed by ``element_id``), the changes."""
+    scene = steps[0].scene
+    svg = scene.layout(steps, f"{element_id}-").to_svg(renderer)
+    write = page if whole_page else player
+    return write(svg, scene.changes(steps), scene.key(steps), element_id)
+
+
 def save_html(
     steps: Sequence[Step], path: str | os.PathLike[str], *, renderer: Renderer | None = None
 ) -> Path:
-    """Write the player to ``path``: one HTML file with every frame's SVG inline, no network."""
+    """Write the player to ``path``: one HTML file that needs no network."""
     if not steps or not all(isinstance(s, Step) for s in steps):
         raise TypeError("save_html() takes the steps from backprop_steps()")
-    return write_atomic(path, page(_frames(steps, renderer), "vg-player").encode())
+    if any(s.scene is not steps[0].scene for s in steps):
+        raise ValueError("save_html() takes steps of one backprop_steps() call")
+    return write_atomic(path, _html(steps, renderer, "vg-player", whole_page=True).encode())

@@ -1,8 +1,11 @@
 """The backprop player: frames in the engine's order, the engine's numbers, the op table's rules,
-and a self-contained HTML file that plays in a real browser."""
+one layout with each frame's changes, and a self-contained HTML file that needs no network
+(``test_browser.py`` plays it in a real browser)."""
 
 from __future__ import annotations
 
+import html
+import json
 import math
 import random
 import re
@@ -15,6 +18,7 @@ from autograd.core.ieee import FLOATS
 from tests.helpers.oracles import central_difference
 from tests.helpers.viz_graphs import neuron, ordered_operations, small_expression, svg_text
 from viz import GraphTooLargeError, Steps, backprop_steps, save_html, style
+from viz.player_page import script_json
 from viz.symbolic import SYMBOLIC_MATH, Symbol, constant
 
 
@@ -100,11 +104,11 @@ def test_rules_read_as_the_op_table_writes_them():
     through_c = lines["backward through c = a * b"]
     assert through_c[0].startswith("a.grad += b.data * c.grad = -3 * ")
     assert through_c[1].startswith("b.grad += a.data * c.grad = 2 * ")
-    assert lines["backward through d = tanh(v3)"][0].startswith(
-        "v3.grad += (1 - d.data * d.data) * d.grad = "
+    assert lines["backward through d = tanh(v1)"][0].startswith(
+        "v1.grad += (1 - d.data * d.data) * d.grad = "
     )
-    assert lines["backward through v3 = c / b"][1].startswith(
-        "b.grad += (-v3.data / b.data) * v3.grad = "
+    assert lines["backward through v1 = c / b"][1].startswith(
+        "b.grad += (-v1.data / b.data) * v1.grad = "
     )
     relu = backprop_steps(Value(-1.0, label="x").relu())[1].lines[0]
     assert relu.startswith("x.grad += 0 * v1.grad")  # where(x > 0, 1, 0) took its branch
@@ -166,11 +170,163 @@ def test_too_many_frames_is_a_clear_error():
     assert len(backprop_steps(x, max_nodes=400)) == 301
 
 
+def test_unlabelled_values_are_named_v1_v2_in_the_order_computed_with_no_gaps():
+    x = Value(1.5, label="v2")  # a label that takes one of the names
+    y = Value(-2.0)
+    out = ((x * y).tanh() + x) * 3
+    steps = backprop_steps(out)
+    order = topological_order(out)
+    shown = {v: name for v, name in zip(order, re.findall(r">(v\d+)<", steps[0].drawing.source))}
+    assert [shown[v] for v in order if not v.label] == ["v1", "v3", "v4", "v5", "v6"]
+    assert shown[x] == "v2"
+    text = " ".join(s.title + " " + " ".join(s.lines) for s in steps)
+    assert set(re.findall(r"\bv\d+\b", text)) == {"v1", "v2", "v3", "v4", "v5", "v6"}
+
+
+def page_data(page: str) -> dict:
+    """The frames' data a page hands its script."""
+    return json.loads(re.search(r"currentScript\.parentNode, (\{.*\})\);</script>", page)[1])
+
+
+def state_at(changes: list, frame: int) -> tuple[str, str]:
+    """A Value's (gradient text, fill) in ``frame``: its last change at or before it."""
+    return tuple([c for c in changes if c[0] <= frame][-1][1:])
+
+
+def tiny_mlp_sample() -> Value:
+    from nn import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    return (1 + -1.0 * model([0.5, -1.5])).relu()
+
+
+PLAYED = [*GRAPHS, tiny_mlp_sample]
+
+
+@pytest.mark.parametrize("build", PLAYED)
+def test_each_frame_shows_what_backward_has_computed_by_then(build, tmp_path):
+    """Oracle: a Value's gradient is unknown (?) until a Value it is used in has been processed,
+    adds up (…) to the sum of finite-difference partials times those consumers' real .grad, and
+    is final, equal to the engine's .grad, once every use has been processed."""
+    root = build()
+    data = page_data(save_html(backprop_steps(root), tmp_path / "p.html").read_text())
+    order = topological_order(root)
+    zero_grad(order)
+    root.backward()
+    uses = {v: [(c, j) for c in order for j, p in enumerate(c.parents) if p is v] for v in order}
+    processed: list[Value] = []
+    scale = style.grad_scale([v.grad for v in order if v is not root])
+    for frame, step in enumerate([None, *(v for v in reversed(order) if v.op)]):
+        processed += [step] if step else []
+        for (name, _, changes), v in zip(data["values"], order):
+            text, fill = state_at(changes, frame)
+            done = [(c, j) for c, j in uses[v] if c in processed]
+            if v is root or len(done) == len(uses[v]):
+                assert text == style.number(v.grad), name
+                assert fill == style.grad_fill(v.grad, scale)
+            elif not done:
+                assert (text, fill) == ("?", style.NEUTRAL_FILL)
+            else:
+                assert text.endswith(" …")
+                total = sum(central_partial(c, j) * c.grad for c, j in done)
+                assert float(text[:-2]) == pytest.approx(total, rel=2e-3, abs=1e-9)
+
+
+def central_partial(node: Value, position: int) -> float:
+    """d node / d its argument ``position``, by a central difference of the op's forward."""
+    inputs = [p.data if isinstance(p, Value) else p for p in node.parents]
+
+    def forward(x: float) -> float:
+        return OPS[node.op].forward(FLOATS, *inputs[:position], x, *inputs[position + 1 :])
+
+    return central_difference(forward, inputs[position])
+
+
+@pytest.mark.parametrize("build", PLAYED)
+def test_each_frame_highlights_the_node_backward_processes_its_op_and_edges(build, tmp_path):
+    root = build()
+    data = page_data(save_html(backprop_steps(root), tmp_path / "p.html").read_text())
+    order = topological_order(root)
+    assert data["frames"][0][2] == [f"v{len(order) - 1}"]  # the seed: the output
+    for (_, _, marked), node in zip(data["frames"][1:], [v for v in reversed(order) if v.op]):
+        k = order.index(node)
+        inputs = [f"e{k}_{i}" for i, p in enumerate(node.parents) if isinstance(p, Value)]
+        assert marked == [f"v{k}", f"o{k}", f"e{k}", *inputs]
+
+
+def test_the_graph_is_laid_out_once_with_the_widest_text_of_each_gradient(tmp_path):
+    steps = backprop_steps(small_expression())
+    page = save_html(steps, tmp_path / "player.html").read_text()
+    assert page.count("<svg") == 1
+    svg = html.unescape(page[page.index("<svg") : page.index("</svg>") + 6])
+    for name, widest, changes in page_data(page)["values"]:
+        texts = {c[1] for c in changes}
+        assert widest in texts and all(len(widest) >= len(t) for t in texts)
+        node = re.search(rf'<g id="vg-player-{name}" class="node">(.*?)</g>', svg, re.DOTALL)[1]
+        assert f">{widest}</text>" in node
+    ids = set(re.findall(r'<g id="vg-player-(\w+)"', svg))
+    marked = {i for frame in page_data(page)["frames"] for i in frame[2]}
+    assert marked <= ids  # every id a frame highlights is in the SVG
+    assert "<title>" not in svg  # no tooltips naming DOT ids
+
+
+def test_a_player_of_199_values_is_one_small_file(tmp_path):
+    xs = [Value(0.01 * i) for i in range(100)]
+    out = xs[0]
+    for x in xs[1:]:
+        out = out + x
+    assert len(topological_order(out)) == 199
+    page = save_html(backprop_steps(out), tmp_path / "player.html")
+    assert page.stat().st_size < 2_000_000  # one SVG and the changes; a SVG per frame was 33 MB
+    assert page.read_text().count("<svg") == 1
+
+
+def key_of(root: Value, tmp_path) -> str:
+    page = save_html(backprop_steps(root), tmp_path / "p.html").read_text()
+    return re.sub(r"<[^>]+>", " ", re.search(r'<div class="vg-key">(.*?)</div>', page)[1])
+
+
+def test_the_key_shows_only_the_states_that_occur(tmp_path):
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    key = key_of(a * b, tmp_path)  # positive gradients, each Value used once
+    assert "positive gradient" in key and "not computed yet" in key and "step being taken" in key
+    assert "negative" not in key and "adding up" not in key and "zero" not in key
+    a = Value(1.5, label="a")
+    key = key_of((a * -2.0).tanh() * a, tmp_path)  # a used twice; a negative gradient
+    assert "negative gradient" in key and "still adding up" in key
+    key = key_of(Value(0.0, label="x"), tmp_path)  # the seed alone
+    assert "not computed yet" not in key and "adding up" not in key
+    assert "positive gradient" in key and "step being taken" in key
+
+
+PAYLOAD = '</script><script>window.pwned = 1</script><img src=x onerror="window.pwned=1">\'\nend'
+
+
+def test_labels_reach_the_page_as_text_never_as_markup(tmp_path):
+    x = Value(2.0, label=PAYLOAD)
+    out = x * x
+    out.label = "out " + PAYLOAD
+    page = save_html(backprop_steps(out), tmp_path / "player.html").read_text()
+    assert page.count("<script") == 1 and page.count("</script>") == 1  # the player's own
+    assert "<img" not in page
+    shown = "\\n".join(PAYLOAD.split("\n"))  # a newline in a name is shown as \n
+    titles = " ".join(title for title, _, _ in page_data(page)["frames"])
+    assert f"seed: out {shown}.grad = 1" in titles
+
+
+@pytest.mark.parametrize(
+    "data", [PAYLOAD, ["&amp;", "\u2028", "<!--"], {"</SCRIPT >": [1, 2.5, None]}]
+)
+def test_script_json_has_no_character_that_could_end_a_script(data):
+    text = script_json(data)
+    assert not set(text) & set("<>&\u2028\u2029")
+    assert json.loads(text) == data
+
+
 def test_save_html_writes_one_self_contained_file(tmp_path):
     steps = backprop_steps(neuron())
     path = save_html(steps, tmp_path / "player.html")
     page = path.read_text()
-    assert page.count('class="vg-frame"') == len(steps) == page.count("<svg")
     assert re.search(rf'class="vg-slider" type="range" min="0" max="{len(steps) - 1}"', page)
     for control in ("vg-previous", "vg-next", "vg-play"):
         assert f'class="{control}"' in page
@@ -182,24 +338,31 @@ def test_save_html_writes_one_self_contained_file(tmp_path):
         "http://www.w3.org/1999/xlink",
     }
     assert "<?xml" not in page and "<!DOCTYPE svg" not in page
-    first = page.split('class="vg-frame"')[1]
-    assert "seed:" in first and "w[0]" in svg_text(
-        first[first.index("<svg") : first.index("</svg>") + 6]
-    )
+    assert "w[0]" in svg_text(page[page.index("<svg") : page.index("</svg>") + 6])
+    assert page_data(page)["frames"][0][0].startswith("seed:")
 
 
-def test_save_html_takes_steps_only(tmp_path):
+def test_save_html_takes_the_steps_of_one_player(tmp_path):
     with pytest.raises(TypeError, match="backprop_steps"):
         save_html([], tmp_path / "p.html")
+    mixed = [*backprop_steps(small_expression())[:2], *backprop_steps(neuron())[2:]]
+    with pytest.raises(ValueError, match="one backprop_steps"):
+        save_html(mixed, tmp_path / "p.html")
     assert not (tmp_path / "p.html").exists()
+    some = save_html(backprop_steps(neuron())[:2], tmp_path / "p.html").read_text()
+    assert len(page_data(some)["frames"]) == 2  # a slice of the steps plays too
 
 
 def test_the_player_shows_inline_in_jupyter_or_says_why_not(monkeypatch, tmp_path):
     steps = backprop_steps(small_expression())
     fragment = steps._repr_html_()
-    assert fragment.startswith('<div class="vg-player" id="vg-player-')
-    assert fragment.count("<svg") == len(steps) and "document.currentScript" in fragment
-    assert steps._repr_html_() != fragment  # each display gets its own id
+    element_id = re.match(r'<div class="vg-player" id="(vg-player-[\w-]+)" tabindex="0"', fragment)[
+        1
+    ]
+    assert fragment.count("<svg") == 1 and "document.currentScript" in fragment
+    assert f'id="{element_id}-v0"' in html.unescape(fragment)  # the SVG ids are this player's own
+    assert '"wholePage":false' in fragment  # keys act only while the player has focus
+    assert element_id not in steps._repr_html_()  # each display gets its own id
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(viz.render, "graphviz_pure_binary", lambda: None)
     assert "could not draw the backprop player" in steps._repr_html_()
