@@ -1,4 +1,4 @@
-"""Recording a training run: ``fit(..., record=Recording())`` keeps frames of the model as it learns.
+"""Recording a training run: ``fit(..., record=Recording())`` keeps frames of the model learning.
 
 A frame at step ``s`` holds the weights after ``s`` optimizer steps and the gradient of the
 objective at those weights: the gradient step ``s`` then takes (on its batch), so the loss of the

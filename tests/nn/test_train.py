@@ -270,7 +270,7 @@ def test_compiled_and_eager_training_record_the_same_frames(optimizer):
 
 
 def test_recording_is_bounded_by_max_frames_and_keeps_the_end():
-    model, *_, recording, history = _recorded_run(compile_=True, steps=100, max_frames=8)
+    model, _, _, recording, _ = _recorded_run(compile_=True, steps=100, max_frames=8)
     steps = [f.step for f in recording.frames]
     assert len(steps) <= 8
     assert steps[0] == 0 and steps[-1] == 100
