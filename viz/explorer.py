@@ -93,7 +93,7 @@ def explore(
     held_out = None if X_val is None and y_val is None else _points(X_val, y_val, "X_val", "y_val")
     if not isinstance(title, str):
         raise TypeError(f"title must be a str, got {type(title).__name__}")
-    classes = frames.Classes(recording.loss, len(model.layers[-1].neurons), train[1])
+    classes = frames.Classes(recording.loss, len(model.layers[-1].neurons))
     names = _class_names(class_names, classes.labels)
     chosen = _samples(samples, train[1])
     point_sets = [train] if held_out is None else [train, held_out]

@@ -115,13 +115,12 @@ def shades(values: NDArray[np.float64]) -> NDArray[np.uint8]:
 class Classes:
     """The classes a loss predicts, numbered in order; outputs become (class number, certainty)."""
 
-    def __init__(self, loss: Any, outputs: int, y: NDArray[Any]) -> None:
+    def __init__(self, loss: Any, outputs: int) -> None:
         self.predict = loss.predict
         if outputs > 1:
             self.labels: list[Any] = list(range(outputs))
-        else:
-            seen = {self.predict(-1.0), self.predict(1.0), *np.unique(y).tolist()}
-            self.labels = sorted(seen)
+        else:  # what a score's sign names: -1 and +1 for hinge, 0 and 1 for cross-entropy
+            self.labels = sorted({self.predict(-1.0), self.predict(1.0)})
         self.number = {label: k for k, label in enumerate(self.labels)}
 
     def of(self, outputs: NDArray[np.float64]) -> NDArray[np.intp]:

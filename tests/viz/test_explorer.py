@@ -1,0 +1,374 @@
+"""The training explorer: what it computes (against the eager engine and draw_dot, from the
+recorded weights alone), its bounds and checks, and the page in a real headless browser."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import numpy as np
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.wait import WebDriverWait
+
+import autograd
+from autograd import Value
+from nn import MLP, SGD, Adam, Recording, datasets, fit, losses, optim
+from viz import draw_dot, explore
+from viz.explorer_frames import unpack
+from viz.explorer_page import embedded_json
+
+
+def _train(kind, compile_=False, steps=6, **explore_args):
+    if kind == "binary":
+        X, y = datasets.make_moons(40, noise=0.1, seed=0)
+        y = datasets.signed_labels(y)
+        model = MLP(2, [4, 4, 1], seed=1)
+        loss, optimizer = losses.hinge, SGD(model.parameters(), lr=0.5)
+    else:
+        X, y = datasets.make_spiral(45, classes=3, noise=0.1, seed=0)
+        model = MLP(2, [5, 3], activation="tanh", seed=1)
+        loss, optimizer = losses.cross_entropy, Adam(model.parameters(), lr=0.05)
+    recording = Recording()
+    fit(model, X, y, loss=loss, optimizer=optimizer, steps=steps, progress=False,
+        compile=compile_, record=recording)  # fmt: skip
+    return model, X, y, recording
+
+
+def _page_data(html):
+    """The JSON the page embeds, read back as the browser reads it."""
+    found = re.search(r'<script type="application/json" class="vg-data">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+def _cell_centres(extent, cells):
+    """The centres of the boundary's cells, row by row from the top, computed here afresh."""
+    x0, x1, y0, y1 = extent
+    return [
+        [x0 + (column + 0.5) * (x1 - x0) / cells, y1 - (row + 0.5) * (y1 - y0) / cells]
+        for row in range(cells)
+        for column in range(cells)
+    ]
+
+
+@pytest.mark.parametrize("compile_", [False, True], ids=["eager", "compiled"])
+@pytest.mark.parametrize("kind", ["binary", "multi-class"])
+def test_the_boundary_of_a_frame_is_the_prediction_of_its_recorded_weights(kind, compile_):
+    _, X, y, recording = _train(kind, compile_)
+    data = _page_data(explore(recording, X, y).html())
+    check = MLP(**recording.architecture["config"], seed=0)
+    centres = _cell_centres(data["extent"], data["boundaryCells"])
+    for k in (0, len(recording.frames) - 1):
+        check.load_state_dict(dict(zip(recording.names, recording.frames[k].weights)))
+        cells = unpack(data["boundary"][k]).reshape(-1, 2)
+        predicted = [recording.loss.predict(check(centre)) for centre in centres]
+        labels = [-1, 1] if kind == "binary" else [0, 1, 2]  # hinge's signs; class indices
+        assert cells[:, 0].tolist() == [labels.index(p) for p in predicted]
+    # the run moved the boundary: a page that drew one frame for all would fail the loop above
+    assert data["boundary"][0] != data["boundary"][-1]
+
+
+def test_each_neuron_picture_shades_its_output_over_the_plane():
+    _, X, y, recording = _train("binary")
+    data = _page_data(explore(recording, X, y).html())
+    check = MLP(**recording.architecture["config"], seed=0)
+    check.load_state_dict(dict(zip(recording.names, recording.frames[-1].weights)))
+    centres = _cell_centres(data["extent"], data["neuronCells"])
+    hidden = [[check.layers[0](c)[j].data for c in centres] for j in range(4)]
+    pictures = unpack(data["pictures"][-1]).reshape(-1, len(centres))
+    for j, outputs in enumerate(hidden):
+        top = max(abs(v) for v in outputs) or 1.0
+        expected = [127.5 + 127.5 * v / top for v in outputs]
+        assert np.abs(pictures[j] - np.array(expected)).max() <= 0.5 + 1e-9
+
+
+def test_curves_score_each_frame_on_training_and_held_out_points():
+    _, X, y, recording = _train("multi-class")
+    X_val, y_val = datasets.make_spiral(30, classes=3, noise=0.1, seed=5)
+    data = explore(recording, X, y, X_val, y_val).data
+    check = MLP(**recording.architecture["config"], seed=0)
+    for k, frame in enumerate(recording.frames):
+        check.load_state_dict(dict(zip(recording.names, frame.weights)))
+        for rows, labels, key in ((X, y, ""), (X_val, y_val, "heldOut")):
+            outs = [check(row.tolist()) for row in rows]
+            mean = sum(losses.cross_entropy(o, t).data for o, t in zip(outs, labels)) / len(rows)
+            right = np.mean([losses.predict_class(o) == t for o, t in zip(outs, labels)])
+            loss_key, accuracy_key = (
+                (key + "Loss", key + "Accuracy") if key else ("loss", "accuracy")
+            )
+            assert data["curves"][loss_key][k] == pytest.approx(mean, rel=1e-9)
+            assert data["curves"][accuracy_key][k] == right
+
+
+def test_a_demo_sized_run_gives_a_page_under_five_megabytes(tmp_path):
+    X, y = datasets.make_moons(100, noise=0.1, seed=0)
+    y = datasets.signed_labels(y)
+    model, recording = MLP(2, [16, 16, 1], seed=0), Recording()
+    fit(model, X, y, loss=losses.hinge, optimizer=SGD(model.parameters(), lr=1.0), steps=100,
+        schedule=optim.linear_decay(1.0, 0.1, 100), penalty=lambda ps: 1e-4 * losses.l2(ps),
+        progress=False, compile=True, record=recording)  # fmt: skip
+    path = explore(recording, X, y).save(tmp_path / "training.html")
+    assert len(recording.frames) == 101
+    assert path.stat().st_size < 5_000_000
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"recording": "frames"}, TypeError, "replays a Recording"),
+        ({"recording": Recording()}, ValueError, "no frames"),
+        ({"X": np.zeros((40, 3))}, ValueError, r"points \(n, 2\)"),
+        ({"y": np.zeros(39)}, ValueError, "n labels"),
+        ({"X_val": np.zeros((3, 2))}, ValueError, "give both or neither"),
+        ({"samples": [40]}, ValueError, "rows of X"),
+        ({"samples": list(range(13))}, ValueError, "1 to 12"),
+        ({"class_names": ["one"]}, ValueError, "needs 2 names"),
+        ({"class_names": "ab"}, TypeError, "sequence of str"),
+        ({"title": 3}, TypeError, "title must be a str"),
+        ({"y": np.full(40, 5.0)}, ValueError, "none of the classes"),
+    ],
+)
+def test_explore_rejects_bad_input(change, error, message):
+    _, X, y, recording = _train("binary", steps=1)
+    arguments = {"recording": recording, "X": X, "y": y, **change}
+    with pytest.raises(error, match=message):
+        explore(**arguments)
+
+
+def test_explore_needs_a_classifier_on_the_plane():
+    X = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.0]])
+    model, recording = MLP(3, [2, 1], seed=0), Recording()
+    fit(model, X, [1.0, -1.0], loss=losses.hinge, optimizer=SGD(model.parameters(), lr=0.1),
+        steps=1, progress=False, record=recording)  # fmt: skip
+    with pytest.raises(ValueError, match="2 inputs"):
+        explore(recording, X[:, :2], [1.0, -1.0])
+    model, recording = MLP(2, [2, 1], seed=0), Recording()
+    fit(model, X[:, :2], [0.5, 1.5], loss=losses.mse, optimizer=SGD(model.parameters(), lr=0.1),
+        steps=1, progress=False, record=recording)  # fmt: skip
+    with pytest.raises(ValueError, match="classification loss"):
+        explore(recording, X[:, :2], [0.5, 1.5])
+
+
+def test_embedded_json_cannot_close_its_script_element():
+    text = embedded_json({"title": "</script><script>alert(1)</script> & <!--"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text)["title"] == "</script><script>alert(1)</script> & <!--"
+
+
+# ----- in the browser
+
+ERRORS = """
+window.__errors = [];
+window.addEventListener("error", function (e) { window.__errors.push(String(e.message)); });
+var original = console.error;
+console.error = function () {
+  window.__errors.push(Array.prototype.join.call(arguments, " "));
+  original.apply(console, arguments);
+};
+"""
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    """Open an explorer's page with errors and console.error collected from before it loads."""
+    hook = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": ERRORS})
+
+    def open_page(explorer):
+        browser.get(explorer.save(tmp_path / "training.html").as_uri())
+        return browser
+
+    yield open_page
+    errors = browser.execute_script("return window.__errors")
+    browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", hook)
+    assert errors == []
+
+
+def _state(browser):
+    """What a frame draws: the counter, the boundary's pixels, a neuron's, the loss cursor."""
+    return browser.execute_script(
+        """
+        const root = document.querySelector(".vg-explorer");
+        return [root.querySelector(".vg-counter").textContent,
+                root.querySelector(".vg-boundary").toDataURL(),
+                root.querySelector(".vg-neuron").toDataURL(),
+                root.querySelector(".vg-curve-loss .vg-cursor").getAttribute("x1")];
+        """
+    )
+
+
+def _changed(before, after):
+    return [a != b for a, b in zip(before, after)]
+
+
+@pytest.mark.parametrize("kind", ["binary", "multi-class"])
+def test_next_previous_slider_and_keys_change_the_frame(page, kind):
+    _, X, y, recording = _train(kind)
+    browser = page(explore(recording, X, y))
+    root = browser.find_element(By.CLASS_NAME, "vg-explorer")
+    first = _state(browser)
+    assert first[0].startswith("step 0 of 6")
+    browser.find_element(By.CLASS_NAME, "vg-next").click()
+    second = _state(browser)
+    assert second[0].startswith("step 1 of 6") and all(_changed(first, second))
+    browser.find_element(By.CLASS_NAME, "vg-previous").click()
+    assert _state(browser) == first
+    slider = browser.find_element(By.CLASS_NAME, "vg-slider")
+    browser.execute_script(
+        "arguments[0].value = 6; arguments[0].dispatchEvent(new Event('input'))", slider
+    )
+    end = _state(browser)
+    assert end[0].startswith("step 6 of 6") and all(_changed(second, end))
+    root.send_keys(Keys.ARROW_LEFT)
+    assert _state(browser)[0].startswith("step 5 of 6")
+    root.send_keys(Keys.HOME)
+    assert _state(browser) == first
+    root.send_keys(Keys.ARROW_RIGHT)
+    assert _state(browser) == second
+
+
+def test_play_and_space_run_through_the_frames_and_pause(page):
+    _, X, y, recording = _train("binary", steps=20)
+    browser = page(explore(recording, X, y))
+    browser.find_element(By.CLASS_NAME, "vg-play").click()
+    counter = browser.find_element(By.CLASS_NAME, "vg-counter")
+    WebDriverWait(browser, 10).until(lambda _: counter.text.startswith("step 20 of 20"))
+    assert browser.find_element(By.CLASS_NAME, "vg-play").text == "▶ play"  # stopped at the end
+    root = browser.find_element(By.CLASS_NAME, "vg-explorer")
+    root.send_keys(Keys.SPACE)  # from the end, play starts over
+    WebDriverWait(browser, 10).until(lambda _: not counter.text.startswith("step 20 "))
+    root.send_keys(Keys.SPACE)
+    paused = counter.text
+    assert browser.find_element(By.CLASS_NAME, "vg-play").text == "▶ play"
+    browser.execute_script("return new Promise(r => setTimeout(r, 400))")
+    assert counter.text == paused
+
+
+NODE_TEXTS = """
+const out = {};
+arguments[0].querySelectorAll("g.node").forEach(g => {
+  const title = g.querySelector("title").textContent;
+  if (title[0] === "v") out[title] = [...g.querySelectorAll("text")].map(t => t.textContent);
+});
+return out;
+"""
+
+
+def _expected_graph(recording, X, y, frame, sample, layer, j):
+    """The neuron's graph for the sample at the frame, built here from the recorded weights with
+    Values and drawn by draw_dot: each Value node's texts."""
+    model = MLP(**recording.architecture["config"], seed=0)
+    model.load_state_dict(dict(zip(recording.names, recording.frames[frame].weights)))
+    inputs = [Value(v) for v in X[sample].tolist()]
+    values, layers = inputs, []
+    for each in model.layers:
+        layers.append((values, [n(values) for n in each.neurons]))
+        values = layers[-1][1]
+    recording.loss(values[0] if len(values) == 1 else values, y[sample].item()).backward()
+    xs, outs = layers[layer]
+    neuron, out = model.layers[layer].neurons[j], outs[j]
+    names = [f"x[{i}]" if layer == 0 else f"a{layer - 1}[{i}]" for i in range(len(xs))]
+    leaves = [Value(x.data, label=n) for x, n in zip(xs, names)]
+    w = [Value(p.data, label=f"w[{i}]") for i, p in enumerate(neuron.w)]
+    b = Value(neuron.b.data, label="b")
+    for new, old in [*zip(leaves, xs), *zip(w, neuron.w), (b, neuron.b)]:
+        new.grad = old.grad
+    drawn = autograd.dot(w, leaves, b)
+    top = getattr(drawn, neuron.activation)() if neuron.activation != "linear" else drawn
+    top.label = "out"
+    old_dot = out if out.op == "dot" else out.parents[0]
+    drawn.grad, top.grad = old_dot.grad, out.grad
+    svg = draw_dot(top).to_svg()
+    texts = {}
+    for title, body in re.findall(r"<title>(v\d+)</title>(.*?)</g>", svg, re.S):
+        texts[title] = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", body)]
+    return texts
+
+
+@pytest.mark.parametrize("kind", ["binary", "multi-class"])
+def test_clicking_a_neuron_shows_its_graph_with_the_engines_numbers(page, kind):
+    _, X, y, recording = _train(kind)
+    explorer = explore(recording, X, y)
+    browser = page(explorer)
+    browser.find_element(By.CLASS_NAME, "vg-next").click()
+    browser.find_element(By.CLASS_NAME, "vg-next").click()
+    neuron = browser.find_elements(By.CLASS_NAME, "vg-neuron")[1]  # layers.0.neurons.1
+    neuron.click()
+    view = browser.find_element(By.CLASS_NAME, "vg-graph-view")
+    ops = browser.execute_script(
+        "return [...arguments[0].querySelectorAll('svg g.node text')].map(t => t.textContent)",
+        view,
+    )
+    activation = "relu" if kind == "binary" else "tanh"
+    assert activation in ops and "dot" in ops
+    title = browser.find_element(By.CLASS_NAME, "vg-graph-title").text
+    sample = explorer.data["graph"]["samples"][0]
+    assert title.startswith(f"layers.0.neurons.1: {activation}(w · x + b), on sample {sample}")
+    assert title.endswith("at step 2")
+    shown = browser.execute_script(NODE_TEXTS, view)
+    assert shown == _expected_graph(recording, X, y, 2, sample, 0, 1)
+
+
+def test_clicking_a_ringed_point_follows_that_sample(page):
+    _, X, y, recording = _train("binary")
+    explorer = explore(recording, X, y, samples=[3, 7])
+    browser = page(explorer)
+    browser.find_element(By.CLASS_NAME, "vg-neuron").click()  # layers.0.neurons.0
+    x0, x1, y0, y1 = explorer.data["extent"]
+    px, py = X[7]
+    plane = browser.find_element(By.CLASS_NAME, "vg-boundary")
+    size = plane.size["width"]
+    left, top = (px - x0) / (x1 - x0) * size, (y1 - py) / (y1 - y0) * size
+    browser.execute_script(
+        """const box = arguments[0].getBoundingClientRect();
+        arguments[0].dispatchEvent(new MouseEvent("click", {clientX: box.left + arguments[1],
+          clientY: box.top + arguments[2], bubbles: true}));""",
+        plane,
+        left,
+        top,
+    )
+    title = browser.find_element(By.CLASS_NAME, "vg-graph-title").text
+    assert "on sample 7 " in title
+    view = browser.find_element(By.CLASS_NAME, "vg-graph-view")
+    assert browser.execute_script(NODE_TEXTS, view) == _expected_graph(recording, X, y, 0, 7, 0, 0)
+
+
+def test_edges_follow_weights_or_gradients_as_toggled(page):
+    _, X, y, recording = _train("binary")
+    browser = page(explore(recording, X, y))
+    widths = (
+        "return [...document.querySelectorAll('.vg-edges line')]"
+        ".map(line => line.getAttribute('stroke-width'))"
+    )
+    by_weight = browser.execute_script(widths)
+    first = recording.frames[0].weights[:2]  # layers.0.neurons.0.w[0], w[1]
+    assert (float(by_weight[0]) > float(by_weight[1])) == (abs(first[0]) > abs(first[1]))
+    browser.find_element(By.CLASS_NAME, "vg-edges-gradients").click()
+    by_grad = browser.execute_script(widths)
+    grads = recording.frames[0].grads[:2]
+    assert by_grad != by_weight
+    assert (float(by_grad[0]) > float(by_grad[1])) == (abs(grads[0]) > abs(grads[1]))
+
+
+def test_titles_and_class_names_with_markup_stay_text(page):
+    _, X, y, recording = _train("binary", steps=1)
+    title = '</script><img src=x onerror="window.__pwned=1">\'quotes\' "and"\nlines'
+    names = ["<b>minus</b>", "</script><script>window.__pwned=2</script>"]
+    browser = page(explore(recording, X, y, title=title, class_names=names))
+    assert browser.execute_script("return window.__pwned") is None
+    shown = browser.execute_script("return document.querySelector('.vg-explorer h2').textContent")
+    assert shown == title
+    key = browser.find_element(By.CLASS_NAME, "vg-classes").text
+    assert names[0] in key and names[1] in key
+    markup = "return document.querySelectorAll('.vg-explorer img, .vg-explorer b').length"
+    assert browser.execute_script(markup) == 0
+
+
+def test_the_explorer_shows_inline_in_jupyter():
+    _, X, y, recording = _train("binary", steps=1)
+    explorer = explore(recording, X, y)
+    first, second = explorer._repr_html_(), explorer._repr_html_()
+    ids = [re.search(r'id="([^"]+)"', html).group(1) for html in (first, second)]
+    assert ids[0] != ids[1]
+    assert "http://" not in first.replace("http://www.w3.org", "") and "https://" not in first
