@@ -226,6 +226,8 @@ def test_next_previous_slider_and_keys_change_the_frame(page, kind):
     assert _state(browser) == first
     root.send_keys(Keys.ARROW_RIGHT)
     assert _state(browser) == second
+    slider.send_keys(Keys.ARROW_RIGHT)  # the slider's own arrow key: one step, not two
+    assert _state(browser)[0].startswith("step 2 of 6")
 
 
 def test_play_and_space_run_through_the_frames_and_pause(page):
@@ -250,6 +252,16 @@ const out = {};
 arguments[0].querySelectorAll("g.node").forEach(g => {
   const title = g.querySelector("title").textContent;
   if (title[0] === "v") out[title] = [...g.querySelectorAll("text")].map(t => t.textContent);
+});
+return out;
+"""
+NODE_FILLS = """
+const out = {};
+arguments[0].querySelectorAll("g.node").forEach(g => {
+  const title = g.querySelector("title").textContent;
+  const filled = [...g.querySelectorAll("path, polygon")].find(
+    s => (s.getAttribute("fill") || "none") !== "none");
+  if (title[0] === "v") out[title] = filled.getAttribute("fill");
 });
 return out;
 """
@@ -280,10 +292,15 @@ def _expected_graph(recording, X, y, frame, sample, layer, j):
     old_dot = out if out.op == "dot" else out.parents[0]
     drawn.grad, top.grad = old_dot.grad, out.grad
     svg = draw_dot(top).to_svg()
-    texts = {}
+    texts, fills = {}, {}
     for title, body in re.findall(r"<title>(v\d+)</title>(.*?)</g>", svg, re.S):
         texts[title] = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", body)]
-    return texts
+        fills[title] = re.search(r'<(?:path|polygon) fill="(#[0-9a-f]{6})"', body).group(1)
+    return texts, fills
+
+
+def _colour(fill):
+    return np.array([int(fill[i : i + 2], 16) for i in (1, 3, 5)])
 
 
 @pytest.mark.parametrize("kind", ["binary", "multi-class"])
@@ -306,8 +323,12 @@ def test_clicking_a_neuron_shows_its_graph_with_the_engines_numbers(page, kind):
     sample = explorer.data["graph"]["samples"][0]
     assert title.startswith(f"layers.0.neurons.1: {activation}(w · x + b), on sample {sample}")
     assert title.endswith("at step 2")
-    shown = browser.execute_script(NODE_TEXTS, view)
-    assert shown == _expected_graph(recording, X, y, 2, sample, 0, 1)
+    texts, fills = _expected_graph(recording, X, y, 2, sample, 0, 1)
+    assert browser.execute_script(NODE_TEXTS, view) == texts
+    shown = browser.execute_script(NODE_FILLS, view)
+    assert shown.keys() == fills.keys()
+    for node, fill in fills.items():  # the page shades from the printed (4-digit) numbers
+        assert np.abs(_colour(shown[node]) - _colour(fill)).max() <= 2, node
 
 
 def test_clicking_a_ringed_point_follows_that_sample(page):
@@ -331,7 +352,8 @@ def test_clicking_a_ringed_point_follows_that_sample(page):
     title = browser.find_element(By.CLASS_NAME, "vg-graph-title").text
     assert "on sample 7 " in title
     view = browser.find_element(By.CLASS_NAME, "vg-graph-view")
-    assert browser.execute_script(NODE_TEXTS, view) == _expected_graph(recording, X, y, 0, 7, 0, 0)
+    texts, _ = _expected_graph(recording, X, y, 0, 7, 0, 0)
+    assert browser.execute_script(NODE_TEXTS, view) == texts
 
 
 def test_edges_follow_weights_or_gradients_as_toggled(page):
