@@ -10,7 +10,8 @@ GRAPH_PANEL = r"""
   var graph = el("div", {"class": "vg-graph"}, root);
   var graphTitle = el("div", {"class": "vg-graph-title"}, graph);
   el("div", {"class": "vg-hint"}, graph,
-     "Click a neuron to see its graph; click a ringed point to follow that sample. " +
+     "Point at a neuron to see its output over the plane, click it to see its graph; " +
+     "click a ringed point to follow that sample. " +
      "data: the value at this step; grad: the derivative of this sample's loss with respect " +
      "to it, from backward(). Keys: \u2190 \u2192 step, space plays, Home and End.");
   var graphView = el("div", {"class": "vg-graph-view"}, graph);

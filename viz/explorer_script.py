@@ -16,7 +16,7 @@ _LAYOUT = r"""
   var CLASS_COLORS = ["#3b7dd8", "#f08c3a", "#3aa15a", "#9b59b6", "#c0392b", "#16a0a0",
                       "#8c6d31", "#d4a017"];
   var frames = D.steps.length, current = 0, timer = null, mode = "weights";
-  var selected = null, sample = 0;
+  var selected = null, sample = 0, preview = null;  // preview: the neuron under the mouse
   var neurons = [];  // [layer, index] of every neuron, layer by layer
   D.layers.slice(1).forEach(function (n, l) { for (var j = 0; j < n; j++) neurons.push([l, j]); });
 
@@ -118,6 +118,8 @@ _LAYOUT = r"""
     var c = canvasAt(n[0] + 1, n[1], "vg-neuron", "layers." + n[0] + ".neurons." + n[1]);
     c.dataset.neuron = g;
     c.onclick = function () { select(g); };
+    c.onmouseenter = function () { preview = g; drawPlane(current); };
+    c.onmouseleave = function () { preview = null; drawPlane(current); };
     pictures.push(c);
   });
   function paint(canvas, shade, start) {  // shade: 0 blue .. 128 white .. 255 orange
@@ -132,7 +134,7 @@ _LAYOUT = r"""
   // the plane: the decision boundary and the points
   var PLANE = 340;
   var planeBox = el("div", {"class": "vg-plane"}, panels);
-  el("div", {"class": "vg-panel-title"}, planeBox, "the data and the decision boundary");
+  var planeTitle = el("div", {"class": "vg-panel-title"}, planeBox);
   var plane = el("canvas", {"width": PLANE, "height": PLANE, "class": "vg-boundary"}, planeBox);
   var small = document.createElement("canvas");
   small.width = small.height = D.boundaryCells;
@@ -239,7 +241,9 @@ _FRAMES = r"""
     ctx.putImageData(image, 0, 0);
     var big = plane.getContext("2d");
     big.imageSmoothingEnabled = true;
-    big.drawImage(small, 0, 0, PLANE, PLANE);
+    big.drawImage(preview === null ? small : pictures[preview], 0, 0, PLANE, PLANE);
+    planeTitle.textContent = preview === null ? "the data and the decision boundary"
+      : "the output of layers." + neurons[preview][0] + ".neurons." + neurons[preview][1];
     [[D.train, "#fff"], [D.heldOut, "#222"]].forEach(function (set) {
       set[0].forEach(function (p) {
         var q = toPixel(p[0], p[1]);

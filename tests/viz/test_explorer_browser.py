@@ -254,3 +254,18 @@ def test_the_explorer_shows_inline_in_jupyter():
     ids = [re.search(r'id="([^"]+)"', html).group(1) for html in (first, second)]
     assert ids[0] != ids[1]
     assert "http://" not in first.replace("http://www.w3.org", "") and "https://" not in first
+
+
+def test_pointing_at_a_neuron_shows_its_output_over_the_plane(page):
+    _, X, y, recording = small_run("binary")
+    browser = page(explore(recording, X, y))
+    pixels = "return document.querySelector('.vg-boundary').toDataURL()"
+    title = "return document.querySelector('.vg-plane .vg-panel-title').textContent"
+    boundary = browser.execute_script(pixels)
+    neuron = browser.find_elements(By.CLASS_NAME, "vg-neuron")[2]
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseenter'))", neuron)
+    assert browser.execute_script(title) == "the output of layers.0.neurons.2"
+    assert browser.execute_script(pixels) != boundary
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseleave'))", neuron)
+    assert browser.execute_script(title) == "the data and the decision boundary"
+    assert browser.execute_script(pixels) == boundary
