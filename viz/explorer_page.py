@@ -37,7 +37,7 @@ STYLE = """
 .vg-network .vg-column { font-size: 11px; fill: #666; }
 .vg-plane canvas { border: 1px solid #ccc; cursor: crosshair; display: block; }
 .vg-classes { margin-top: 6px; font-size: 12px; }
-.vg-classes span { margin-right: 12px; white-space: nowrap; }
+.vg-classes > span { display: inline-block; margin-right: 12px; white-space: nowrap; }
 .vg-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
   margin-right: 4px; vertical-align: -1px; }
 .vg-curves svg { display: block; margin-bottom: 6px; }

@@ -134,6 +134,7 @@ _LAYOUT = r"""
   // the plane: the decision boundary and the points
   var PLANE = 340;
   var planeBox = el("div", {"class": "vg-plane"}, panels);
+  planeBox.style.width = PLANE + 2 + "px";  // a long class name wraps in the key
   var planeTitle = el("div", {"class": "vg-panel-title"}, planeBox);
   var plane = el("canvas", {"width": PLANE, "height": PLANE, "class": "vg-boundary"}, planeBox);
   var small = document.createElement("canvas");
