@@ -103,6 +103,7 @@ def explore(
             raise ValueError(f"label {unknown[0]!r} is none of the classes {classes.labels}")
     plane = frames.Plane.around(*(rows for rows, _ in point_sets))
     shown = _replay(recording, model, plane, classes, point_sets, chosen)
+    numbers = shown.pop("numbers")
     templates = [graphs.template(model, layer, renderer) for layer in range(len(model.layers))]
     return Explorer(
         {
@@ -120,7 +121,7 @@ def explore(
             "graph": {
                 "samples": chosen,
                 "inputs": [" ".join(map(style.number, train[0][s].tolist())) for s in chosen],
-                "numbers": shown.pop("numbers"),
+                "numbers": numbers,
                 "templates": [svg[svg.index("<svg") :] for svg, _ in templates],
                 "roles": [roles for _, roles in templates],
                 "placeholders": [style.number(graphs.DATA), style.number(graphs.GRAD)],

@@ -34,9 +34,9 @@ def rebuild(recording: Recording) -> MLP:
         raise TypeError(f"explore() replays a Recording, got {type(recording).__name__}")
     if not recording.frames:
         raise ValueError("the recording has no frames: pass it to fit(..., record=recording)")
-    cls = ARCHITECTURES.get(recording.architecture.get("type", ""))
-    if cls is not MLP:
-        raise ValueError(f"explore() shows an nn.MLP, the recording is of {cls or 'a model'}")
+    kind = recording.architecture.get("type")
+    if ARCHITECTURES.get(kind) is not MLP:
+        raise ValueError(f"explore() shows an nn.MLP, the recording is of a {kind}")
     model = MLP(**recording.architecture["config"], seed=0)
     if len(model.layers[0].neurons[0].w) != 2:
         raise ValueError("explore() shows models of 2 inputs (points of the plane)")
@@ -51,13 +51,8 @@ def load(params: list[Value], weights: Sequence[float]) -> None:
         p.data = w
 
 
-def neurons(model: MLP) -> list[tuple[int, int]]:
-    """Every neuron as (layer, index), layer by layer: the order of the explorer's pictures."""
-    return [(k, j) for k, layer in enumerate(model.layers) for j in range(len(layer.neurons))]
-
-
 def trace_neurons(model: MLP) -> Tape:
-    """A tape of every neuron's output, in ``neurons`` order, for an input point."""
+    """A tape of every neuron's output, layer by layer, for an input point."""
 
     def every_neuron(*x: Value) -> list[Value]:
         outputs: list[Value] = []

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from nn import MLP, SGD, Recording, datasets, fit, losses, optim
+from nn import MLP, SGD, Layer, Recording, datasets, fit, losses, optim
 from tests.helpers.training_runs import small_run
 from viz import explore
 from viz.explorer_frames import unpack
@@ -128,6 +128,11 @@ def test_explore_needs_a_classifier_on_the_plane():
         steps=1, progress=False, record=recording)  # fmt: skip
     with pytest.raises(ValueError, match="classification loss"):
         explore(recording, X[:, :2], [0.5, 1.5])
+    layer, recording = Layer(2, 1, nonlin=False, seed=0), Recording()
+    fit(layer, X[:, :2], [1.0, -1.0], loss=losses.hinge, optimizer=SGD(layer.parameters(), lr=0.1),
+        steps=1, progress=False, record=recording)  # fmt: skip
+    with pytest.raises(ValueError, match=r"shows an nn\.MLP, the recording is of a Layer"):
+        explore(recording, X[:, :2], [1.0, -1.0])
 
 
 def test_embedded_json_cannot_close_its_script_element():
