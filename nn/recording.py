@@ -40,11 +40,11 @@ class Recording:
     """
 
     max_frames: int = 101
-    frames: list[Frame] = field(default_factory=list)
-    architecture: dict[str, Any] = field(default_factory=dict)
-    names: tuple[str, ...] = ()
-    loss: Any = None
-    every: int = 1
+    frames: list[Frame] = field(default_factory=list, init=False)
+    architecture: dict[str, Any] = field(default_factory=dict, init=False)
+    names: tuple[str, ...] = field(default=(), init=False)
+    loss: Any = field(default=None, init=False)
+    every: int = field(default=1, init=False)
 
     def __post_init__(self) -> None:
         count(self.max_frames, "max_frames", minimum=2)
