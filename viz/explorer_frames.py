@@ -34,7 +34,7 @@ def rebuild(recording: Recording) -> MLP:
         raise TypeError(f"explore() replays a Recording, got {type(recording).__name__}")
     if not recording.frames:
         raise ValueError("the recording has no frames: pass it to fit(..., record=recording)")
-    kind = recording.architecture.get("type")
+    kind = str(recording.architecture.get("type"))
     if ARCHITECTURES.get(kind) is not MLP:
         raise ValueError(f"explore() shows an nn.MLP, the recording is of a {kind}")
     model = MLP(**recording.architecture["config"], seed=0)
