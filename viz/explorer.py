@@ -40,6 +40,8 @@ from .render import Renderer
 
 MAX_SAMPLES = 12  # samples whose graphs are kept: each adds a few hundred numbers per frame
 DEFAULT_SAMPLES = 4
+MAX_NEURONS = 64  # in a layer: a column of pictures taller than that reads as noise
+MAX_NUMBERS = 2_000_000  # weights and gradients printed for all frames: about 16 MB of page
 CURVES = (("loss", "accuracy"), ("heldOutLoss", "heldOutAccuracy"))  # training, held-out
 Points = tuple[NDArray[np.float64], NDArray[Any]]  # rows and their labels
 
@@ -96,6 +98,7 @@ def explore(
     classes = frames.Classes(recording.loss, len(model.layers[-1].neurons))
     names = _class_names(class_names, classes.labels)
     chosen = _samples(samples, train[1])
+    _check_size(recording, model, len(chosen))
     point_sets = [train] if held_out is None else [train, held_out]
     for _, targets in point_sets:
         unknown = [t for t in targets.tolist() if t not in classes.number]
@@ -175,6 +178,19 @@ def _replay(
             [graphs.sample_numbers(model, params, loss, X[s].tolist(), y[s].item()) for s in chosen]
         )
     return {**shown, "curves": curves}
+
+
+def _check_size(recording: Recording, model: MLP, samples: int) -> None:
+    """Refuse, with what to do, a page that would be too big to open."""
+    widest = max(len(layer.neurons) for layer in model.layers)
+    if widest > MAX_NEURONS:
+        raise ValueError(f"explore() draws up to {MAX_NEURONS} neurons a layer, got {widest}")
+    numbers = len(recording.names) * len(recording.frames) * (2 + samples)
+    if numbers > MAX_NUMBERS:
+        raise ValueError(
+            f"the page would hold {numbers:,} numbers, more than {MAX_NUMBERS:,}: record fewer "
+            "frames (Recording(max_frames=...)) or keep fewer samples (samples=[...])"
+        )
 
 
 def _points(X: Any, y: Any, x_name: str, y_name: str) -> Points:

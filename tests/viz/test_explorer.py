@@ -139,3 +139,18 @@ def test_embedded_json_cannot_close_its_script_element():
     text = embedded_json({"title": "</script><script>alert(1)</script> & <!--"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text)["title"] == "</script><script>alert(1)</script> & <!--"
+
+
+def test_explore_refuses_a_page_too_big_to_open():
+    X, y = datasets.make_moons(20, noise=0.1, seed=0)
+    y = datasets.signed_labels(y)
+    wide, recording = MLP(2, [65, 1], seed=0), Recording(max_frames=2)
+    fit(wide, X, y, loss=losses.hinge, optimizer=SGD(wide.parameters(), lr=0.1), steps=1,
+        progress=False, compile=True, record=recording)  # fmt: skip
+    with pytest.raises(ValueError, match="up to 64 neurons a layer, got 65"):
+        explore(recording, X, y)
+    big, recording = MLP(2, [64, 64, 64, 1], seed=0), Recording(max_frames=101)
+    fit(big, X, y, loss=losses.hinge, optimizer=SGD(big.parameters(), lr=0.01), steps=100,
+        progress=False, compile=True, record=recording)  # fmt: skip
+    with pytest.raises(ValueError, match=r"record fewer frames \(Recording\(max_frames=\.\.\.\)\)"):
+        explore(recording, X, y)
