@@ -17,7 +17,7 @@ import autograd
 from autograd import Value
 from nn import MLP
 from tests.helpers.training_runs import small_run
-from viz import draw_dot, explore
+from viz import draw_dot, explore, find_renderers
 
 ERRORS = """
 window.__errors = [];
@@ -127,7 +127,7 @@ return out;
 """
 
 
-def _expected_graph(recording, X, y, frame, sample, layer, j):
+def _expected_graph(recording, X, y, frame, sample, layer, j, renderer=None):
     """The neuron's graph for the sample at the frame, built here from the recorded weights with
     Values and drawn by draw_dot: each Value node's texts."""
     model = MLP(**recording.architecture["config"], seed=0)
@@ -151,7 +151,7 @@ def _expected_graph(recording, X, y, frame, sample, layer, j):
     top.label = "out"
     old_dot = out if out.op == "dot" else out.parents[0]
     drawn.grad, top.grad = old_dot.grad, out.grad
-    svg = draw_dot(top).to_svg()
+    svg = draw_dot(top).to_svg(renderer)
     texts, fills = {}, {}
     for title, body in re.findall(r"<title>(v\d+)</title>(.*?)</g>", svg, re.S):
         texts[title] = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", body)]
@@ -164,9 +164,10 @@ def _colour(fill):
 
 
 @pytest.mark.parametrize("kind", ["binary", "multi-class"])
-def test_clicking_a_neuron_shows_its_graph_with_the_engines_numbers(page, kind):
+@pytest.mark.parametrize("renderer", find_renderers(), ids=lambda r: r.name)
+def test_clicking_a_neuron_shows_its_graph_with_the_engines_numbers(page, kind, renderer):
     _, X, y, recording = small_run(kind)
-    explorer = explore(recording, X, y)
+    explorer = explore(recording, X, y, renderer=renderer)
     browser = page(explorer)
     browser.find_element(By.CLASS_NAME, "vg-next").click()
     browser.find_element(By.CLASS_NAME, "vg-next").click()
@@ -183,7 +184,7 @@ def test_clicking_a_neuron_shows_its_graph_with_the_engines_numbers(page, kind):
     sample = explorer.data["graph"]["samples"][0]
     assert title.startswith(f"layers.0.neurons.1: {activation}(w · x + b), on sample {sample}")
     assert title.endswith("at step 2")
-    texts, fills = _expected_graph(recording, X, y, 2, sample, 0, 1)
+    texts, fills = _expected_graph(recording, X, y, 2, sample, 0, 1, renderer)
     assert browser.execute_script(NODE_TEXTS, view) == texts
     shown = browser.execute_script(NODE_FILLS, view)
     assert shown.keys() == fills.keys()
