@@ -12,6 +12,7 @@
 from . import datasets, losses, optim
 from .module import MLP, Layer, Module, Neuron, load
 from .optim import SGD, Adam, AdamW
+from .recording import Frame, Recording
 from .train import History, evaluate, fit
 
 __all__ = [
@@ -19,10 +20,12 @@ __all__ = [
     "SGD",
     "Adam",
     "AdamW",
+    "Frame",
     "History",
     "Layer",
     "Module",
     "Neuron",
+    "Recording",
     "datasets",
     "evaluate",
     "fit",

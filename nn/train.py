@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from tqdm.auto import tqdm
 
 import autograd
+from autograd import Value
 
 from .checks import count
 from .datasets import minibatches
@@ -27,6 +28,7 @@ from .losses import accuracy
 from .module import Module
 from .objective import CompiledObjective, EagerObjective, Loss, Objective, Penalty
 from .optim import Optimizer, Schedule
+from .recording import Recording
 
 
 @dataclass(repr=False)
@@ -62,6 +64,7 @@ def fit(
     progress: bool = True,
     seed: int | None = None,
     compile: bool = False,  # noqa: A002 - the name users know from torch.compile
+    record: Recording | None = None,
 ) -> History:
     """Train ``model`` on rows ``X`` with targets ``y`` and return the ``History``.
 
@@ -75,6 +78,9 @@ def fit(
     with NumPy (``autograd.tape``): the same numbers, many times faster on large batches. A tape
     is checked against the eager engine when it is made; a model whose Python code branches on
     values cannot be compiled.
+
+    ``record=Recording()`` fills it with frames of the run (weights and gradients, see
+    ``nn.recording``) for ``viz.explore`` to replay.
     """
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     if X.ndim != 2 or len(X) != len(y) or len(X) == 0:
@@ -82,6 +88,8 @@ def fit(
             f"fit() needs rows X (n, inputs) and n targets y, got {X.shape}, {y.shape}"
         )
     total = _step_count(len(X), steps, epochs, batch_size)
+    if record is not None and not isinstance(record, Recording):
+        raise TypeError(f"record must be a Recording or None, got {type(record).__name__}")
     batches = _batches(X, y, total, batch_size, np.random.default_rng(seed))
     params = model.parameters()
     predict = getattr(loss, "predict", None)
@@ -92,11 +100,16 @@ def fit(
         objective: Objective = CompiledObjective(model, loss, penalty, params, labels)
     else:
         objective = EagerObjective(model, loss, penalty, params)
+    if record is not None:
+        record.start(model, loss, total)
     with tqdm(total=total, disable=not progress, unit="step", desc=type(model).__name__) as bar:
         for k, (rows, targets) in enumerate(batches):
             if schedule is not None:
                 optimizer.lr = schedule(k)
+            weights = [p.data for p in params] if record is not None and record.wants(k) else None
             value, outputs = objective.step(optimizer, rows, targets)
+            if record is not None and weights is not None:
+                record.add(k, weights, params, value)
             history.loss.append(value)
             status = {"loss": f"{value:.4g}"}
             if predict is not None:
@@ -104,7 +117,27 @@ def fit(
                 status["accuracy"] = f"{history.accuracy[-1]:.3f}"
             bar.set_postfix(status, refresh=False)
             bar.update()
+    if record is not None:
+        _record_end(record, objective, params, X, y, total)
     return history
+
+
+def _record_end(
+    record: Recording,
+    objective: Objective,
+    params: list[Value],
+    X: NDArray[Any],
+    y: NDArray[Any],
+    total: int,
+) -> None:
+    """The last frame: the trained weights and the objective's gradient on all of ``X``. Each
+    parameter's ``.grad`` is put back as the last step left it."""
+    kept = [p.grad for p in params]
+    autograd.zero_grad(params)
+    value, _ = objective.accumulate(X, y)
+    record.add(total, [p.data for p in params], params, value)
+    for p, g in zip(params, kept):
+        p.grad = g
 
 
 def evaluate(model: Module, X: ArrayLike, y: ArrayLike, loss: Loss) -> tuple[float, float | None]:

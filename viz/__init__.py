@@ -1,5 +1,5 @@
 """valuegraph's pictures: Graphviz drawings of a Value's graph, a step-by-step backprop player,
-and matplotlib plots for training.
+the training explorer (``explore``) and matplotlib plots for training.
 
 >>> from autograd import Value
 >>> from viz import draw_dot
@@ -10,6 +10,7 @@ True
 """
 
 from .dot import DEFAULT_MAX_NODES, draw_dot
+from .explorer import Explorer, explore
 from .player import Step, Steps, backprop_steps, save_html
 from .render import (
     Drawing,
@@ -23,6 +24,7 @@ from .render import (
 __all__ = [
     "DEFAULT_MAX_NODES",
     "Drawing",
+    "Explorer",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
     "RenderError",
@@ -31,6 +33,7 @@ __all__ = [
     "Steps",
     "backprop_steps",
     "draw_dot",
+    "explore",
     "find_renderers",
     "plot_decision_boundary",
     "plot_history",

@@ -18,11 +18,12 @@ from matplotlib.figure import Figure
 
 from autograd import Value
 from autograd.files import write_atomic
-from nn import MLP, SGD, Adam, datasets, fit, losses, optim
+from nn import MLP, SGD, Adam, Recording, datasets, fit, losses, optim
 from nn.objective import EagerObjective
 
 from . import style
 from .dot import draw_dot
+from .explorer import explore
 from .player import backprop_steps, save_html
 from .plots import plot_decision_boundary, plot_history
 
@@ -74,6 +75,7 @@ def run(dataset: str, steps: int, out: Path, seed: int, progress: bool = True) -
     recipe = RECIPES[dataset]
     X, y = recipe.data(seed)
     model = MLP(2, [16, 16, recipe.outputs], seed=seed)
+    recording = Recording()
     started = time.perf_counter()
     history = fit(
         model,
@@ -85,6 +87,7 @@ def run(dataset: str, steps: int, out: Path, seed: int, progress: bool = True) -
         schedule=recipe.schedule(steps) if recipe.schedule else None,
         penalty=recipe.penalty,
         progress=progress,
+        record=recording,
     )
     seconds = time.perf_counter() - started
     loss = _training_loss(model, X, y, recipe)  # after the last step: the loss model.svg shows
@@ -106,6 +109,7 @@ def run(dataset: str, steps: int, out: Path, seed: int, progress: bool = True) -
             "boundary.png",
         ),
         _save(plot_history(history, title=f"{dataset}: training"), out, "loss.png"),
+        explore(recording, X, y, title=f"{dataset}: watch it learn").save(out / "training.html"),
     ]
     return [Path(p) for p in written]
 
@@ -150,4 +154,5 @@ DESCRIPTIONS = {
     "backprop.html": "the backprop player: step through backward() node by node",
     "boundary.png": "the decision boundary the network learned",
     "loss.png": "loss and accuracy over training",
+    "training.html": "the training explorer: replay the run, the boundary and every neuron",
 }

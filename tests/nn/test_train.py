@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import autograd
-from nn import MLP, SGD, Adam, datasets, evaluate, fit, losses, optim
+from nn import MLP, SGD, Adam, Recording, datasets, evaluate, fit, losses, optim
 from tests.helpers.oracles import central_difference
 
 
@@ -201,3 +201,102 @@ def test_fit_rejects_rows_and_targets_of_different_lengths():
     with pytest.raises(ValueError, match="needs rows X"):
         fit(model, np.zeros((4, 2)), [1, 0, 1], loss=losses.binary_cross_entropy,
             optimizer=SGD(model.parameters(), 0.1), steps=1, progress=False)  # fmt: skip
+
+
+def _recorded_run(compile_, steps=12, max_frames=101, batch_size=None, optimizer=SGD):
+    X, y = datasets.make_spiral(30, classes=3, noise=0.1, seed=2)
+    model = MLP(2, [5, 4, 3], activation="tanh", seed=3)
+    recording = Recording(max_frames=max_frames)
+    history = fit(
+        model,
+        X,
+        y,
+        loss=losses.cross_entropy,
+        optimizer=optimizer(model.parameters(), lr=0.1),
+        steps=steps,
+        batch_size=batch_size,
+        penalty=lambda ps: 1e-3 * losses.l2(ps),
+        progress=False,
+        seed=0,
+        compile=compile_,
+        record=recording,
+    )
+    return model, X, y, recording, history
+
+
+def test_recording_frames_hold_the_weights_before_each_step_and_its_gradient():
+    model, X, y, recording, history = _recorded_run(compile_=False, steps=3)
+    assert [f.step for f in recording.frames] == [0, 1, 2, 3]
+    assert recording.names == tuple(name for name, _ in model.named_parameters())
+    assert recording.architecture == model.architecture()
+    for frame in recording.frames[:-1]:
+        assert frame.loss == history.loss[frame.step]
+    assert recording.frames[-1].weights == tuple(p.data for p in model.parameters())
+    # replay the run by hand: the weights each step starts from, its gradient by differences
+    replay = MLP(2, [5, 4, 3], activation="tanh", seed=3)
+    rows, targets = X.tolist(), y.tolist()
+
+    def objective():
+        mean = autograd.sum(losses.cross_entropy(replay(x), t) for x, t in zip(rows, targets))
+        return mean / len(rows) + 1e-3 * losses.l2(replay.parameters())
+
+    for frame in recording.frames:
+        assert frame.weights == pytest.approx([p.data for p in replay.parameters()], abs=1e-12)
+        for k, p in enumerate(replay.parameters()):
+            original = p.data
+
+            def at(value, p=p):
+                p.data = value
+                return objective().data
+
+            expected = central_difference(at, original)
+            p.data = original
+            assert frame.grads[k] == pytest.approx(expected, rel=1e-5, abs=1e-8)
+        for p, g in zip(replay.parameters(), frame.grads):
+            p.data -= 0.1 * g
+
+
+@pytest.mark.parametrize("optimizer", [SGD, Adam])
+def test_compiled_and_eager_training_record_the_same_frames(optimizer):
+    eager = _recorded_run(compile_=False, batch_size=10, optimizer=optimizer)[3]
+    compiled = _recorded_run(compile_=True, batch_size=10, optimizer=optimizer)[3]
+    assert [f.step for f in compiled.frames] == [f.step for f in eager.frames]
+    for a, b in zip(eager.frames, compiled.frames):
+        np.testing.assert_allclose(b.weights, a.weights, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(b.grads, a.grads, rtol=0, atol=1e-12)
+        assert b.loss == pytest.approx(a.loss, abs=1e-12)
+    # the weights move: a recording of a frozen model would pass the comparison too
+    assert eager.frames[0].weights != eager.frames[-1].weights
+
+
+def test_recording_is_bounded_by_max_frames_and_keeps_the_end():
+    model, _, _, recording, _ = _recorded_run(compile_=True, steps=100, max_frames=8)
+    steps = [f.step for f in recording.frames]
+    assert len(steps) <= 8
+    assert steps[0] == 0 and steps[-1] == 100
+    assert steps[:-1] == list(range(0, 100, recording.every))
+    assert recording.frames[-1].weights == tuple(p.data for p in model.parameters())
+
+
+def test_recording_leaves_the_gradients_of_the_last_step():
+    plain = _recorded_run(compile_=False, steps=4)[0]
+    recorded = _recorded_run(compile_=False, steps=4)[0]
+    assert [p.grad for p in recorded.parameters()] == [p.grad for p in plain.parameters()]
+
+
+def test_fit_rejects_a_record_that_is_not_a_recording():
+    X, y = datasets.make_blobs(6, centers=2, seed=0)
+    model = MLP(2, [2], seed=0)
+    with pytest.raises(TypeError, match="record must be a Recording"):
+        fit(
+            model,
+            X,
+            y,
+            loss=losses.cross_entropy,
+            optimizer=SGD(model.parameters(), lr=0.1),
+            steps=1,
+            progress=False,
+            record=10,
+        )
+    with pytest.raises(ValueError, match="max_frames must be at least 2"):
+        Recording(max_frames=1)

@@ -107,7 +107,14 @@ def test_demo_trains_and_writes_every_picture(tmp_path, capsys, dataset):
     assert main(["demo", "--dataset", dataset, "--steps", "3", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     assert f"{dataset}:" in printed and "accuracy" in printed and "3 steps" in printed
-    names = ["neuron.svg", "model.svg", "backprop.html", "boundary.png", "loss.png"]
+    names = [
+        "neuron.svg",
+        "model.svg",
+        "backprop.html",
+        "boundary.png",
+        "loss.png",
+        "training.html",
+    ]
     for name in names:
         assert name in printed
         assert (tmp_path / name).stat().st_size > 1000
