@@ -174,4 +174,5 @@ def save_html(
     """Write the player to ``path``: one HTML file with every frame's SVG inline, no network."""
     if not steps or not all(isinstance(s, Step) for s in steps):
         raise TypeError("save_html() takes the steps from backprop_steps()")
-    return write_atomic(path, page(_frames(steps, renderer), "vg-player").encode())
+    page_text = page(_frames(steps, renderer), "vg-player")
+    return write_atomic(path, page_text.encode("utf-8", errors="backslashreplace"))  # odd text too

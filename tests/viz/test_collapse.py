@@ -10,7 +10,7 @@ import pytest
 import autograd
 from autograd import Value, topological_order
 from nn import MLP, Layer, Neuron, datasets, losses
-from tests.helpers.viz_graphs import RENDERER_IDS, RENDERERS, demo_loss, svg_text
+from tests.helpers.viz_graphs import RENDERER_PARAMS, demo_loss, svg_text
 from viz import GraphTooLargeError, draw_dot
 from viz.collapse import fold, module_of
 
@@ -91,7 +91,7 @@ def test_neuron_level_has_one_node_per_neuron(demo):
     assert len(groups) <= 33 + 15
 
 
-@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+@pytest.mark.parametrize("renderer", RENDERER_PARAMS)
 @pytest.mark.parametrize("level", ["layer", "neuron"])
 def test_collapsed_demo_renders_through_each_renderer(demo, renderer, level):
     _, loss = demo
