@@ -5,7 +5,8 @@ It lives here, below both, so neither has to import the other for it.
 ``write_atomic`` writes only regular files. A path that is a device (``/dev/null``), a FIFO, a
 socket or a directory is refused with ``ValueError``; a symlink is followed, and the file it points
 to is the one replaced (the link stays a link). An existing file keeps its permission bits (a
-``0600`` model stays private); a new one gets the usual permissions (the umask applies).
+``0600`` model stays private) and, where the saving user may set it (root), its owner and group;
+a new one gets the usual permissions (the umask applies).
 
 The temporary file is ``.<name>.<12 hex digits>.tmp`` beside the target. A save killed before its
 rename leaves one behind; the next save to that folder removes those of its target older than
@@ -43,7 +44,7 @@ def write_atomic(path: str | PathLike[str], data: bytes) -> Path:
     """
     given = Path(path)
     target = Path(os.path.realpath(given))  # a symlink is followed: its target is replaced
-    mode = _existing_mode(given, target)
+    existing = _existing(given, target)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     try:
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -51,8 +52,10 @@ def write_atomic(path: str | PathLike[str], data: bytes) -> Path:
         raise OSError(error.errno, f"cannot write {given}: {error.strerror}") from None
     try:
         with os.fdopen(handle, "wb") as out:
-            if mode is not None:
-                os.fchmod(out.fileno(), mode)
+            if existing is not None:
+                os.fchmod(out.fileno(), stat.S_IMODE(existing.st_mode))
+                with contextlib.suppress(OSError):  # only root may give a file to another user
+                    os.fchown(out.fileno(), existing.st_uid, existing.st_gid)
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
@@ -67,8 +70,8 @@ def write_atomic(path: str | PathLike[str], data: bytes) -> Path:
     return given
 
 
-def _existing_mode(given: Path, target: Path) -> int | None:
-    """The permission bits of the regular file at ``target``; None if there is none yet."""
+def _existing(given: Path, target: Path) -> os.stat_result | None:
+    """The status of the regular file at ``target``; None if there is none yet."""
     try:
         status = os.stat(target)
     except FileNotFoundError:
@@ -79,7 +82,7 @@ def _existing_mode(given: Path, target: Path) -> int | None:
         kind = _KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
         shown = str(given) if given == target else f"{given} (a link to {target})"
         raise ValueError(f"refusing to write {shown}: it is {kind}; save to a regular file")
-    return stat.S_IMODE(status.st_mode)
+    return status
 
 
 def remove_stale_temporaries(target: Path, older_than: float = STALE_SECONDS) -> None:

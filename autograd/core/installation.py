@@ -55,7 +55,10 @@ def _owner(files: list[str]) -> str:
     except Exception:
         owners = []
     others = sorted({name for name in owners if name.lower() != "valuegraph"})
-    return " and ".join(f"{name} from PyPI" for name in others) or "most likely HIPS autograd"
+    if not others:
+        return "most likely HIPS autograd"
+    shown = [f"{name} {importlib.metadata.version(name)}" for name in others]
+    return " and ".join(shown) + (", HIPS autograd" if "autograd" in others else "")
 
 
 check_folder(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

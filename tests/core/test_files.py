@@ -166,3 +166,14 @@ def test_saves_killed_with_sigkill_leave_nothing_a_later_save_does_not_remove(tm
     write_atomic(path, b"saved")
     assert os.listdir(tmp_path) == ["model.json"]
     assert path.read_bytes() == b"saved"
+
+
+def test_an_existing_file_keeps_its_owner_and_group_when_root_saves_over_it(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    path = tmp_path / "theirs.json"
+    path.write_bytes(b"old")
+    os.chown(path, 12345, 23456)
+    write_atomic(path, b"new")
+    status = path.stat()
+    assert (status.st_uid, status.st_gid) == (12345, 23456)
