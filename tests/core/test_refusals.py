@@ -16,10 +16,18 @@ from autograd import Op, Value, apply, detect_anomaly, fast, grad, register
 
 @pytest.fixture(params=["fast", "reference"])
 def engine(request):
-    if request.param == "reference":
-        fast.uninstall()
+    """Run the test on the fast path and on the reference engine; put back what was running."""
+    was_fast = fast.installed()
+    _run_fast(request.param == "fast")
     yield request.param
-    fast.install()
+    _run_fast(was_fast)
+
+
+def _run_fast(on):
+    if on:
+        fast.install()
+    else:
+        fast.uninstall()
 
 
 def _graph_with_earlier_gradients():
