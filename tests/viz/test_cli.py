@@ -159,7 +159,7 @@ def test_max_nodes_refuses_a_larger_graph_with_command_line_advice(tmp_path, cap
 
 def test_a_render_that_takes_too_long_is_stopped_by_timeout(tmp_path, capsys, monkeypatch):
     slow = tmp_path / "slow-dot"
-    slow.write_text("#!/bin/sh\nsleep 30\n")
+    slow.write_text("#!/bin/sh\nPATH=/usr/bin:/bin\nsleep 30\n")
     slow.chmod(0o755)
     monkeypatch.setenv("VALUEGRAPH_DOT", str(slow))
     out = tmp_path / "g.svg"

@@ -185,7 +185,7 @@ def test_a_drawing_is_its_dot_source():
 def _fake_renderer(tmp_path, name, script):
     """A ``dot`` stand-in: a shell script that ignores its input and does ``script``."""
     path = tmp_path / name
-    path.write_text(f"#!/bin/sh\ncat > /dev/null\n{script}\n")
+    path.write_text(f"#!/bin/sh\nPATH=/usr/bin:/bin\ncat > /dev/null\n{script}\n")
     path.chmod(0o755)
     return Renderer(name, str(path), frozenset({"svg", "png", "pdf"}))
 
