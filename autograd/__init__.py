@@ -45,6 +45,8 @@ from .core import (
     zero_grad,
 )
 
+__valuegraph__ = True  # what nn and viz check: this autograd is valuegraph's, not HIPS's
+
 _ENGINE = _os.environ.get("VALUEGRAPH_ENGINE", "fast")
 if _ENGINE not in ("fast", "reference"):
     raise ValueError(f"VALUEGRAPH_ENGINE must be 'fast' or 'reference', got {_ENGINE!r}")

@@ -24,7 +24,7 @@ from typing import Any
 from .core import engine
 from .core.ieee import FLOATS, isfinite
 from .core.modes import _anomaly_enabled, _grad_enabled
-from .core.ops import OPS, Op
+from .core.ops import BUILT_IN, OPS, Op
 from .core.value import _MIXED, _MORE, Value, constant, forward_anomaly, inputs_of
 
 _new = object.__new__
@@ -49,7 +49,7 @@ def _operator(op: Op, reflected: bool) -> Callable[[Value, Any], Any]:
         else:
             data, a, b = forward(FLOATS, self.data, y), self, other
         out = _new(Value)
-        out.data, out.grad, out.label = data, 0.0, ""
+        out.data, out.grad, out._label = data, 0.0, ""
         if _grad_enabled.get():
             out.op, out._a, out._b = name, a, b
         else:
@@ -68,7 +68,7 @@ def _function(op: Op) -> Callable[[Value], Value]:
     def method(self: Value) -> Value:
         data = forward(FLOATS, self.data)
         out = _new(Value)
-        out.data, out.grad, out.label = data, 0.0, ""
+        out.data, out.grad, out._label = data, 0.0, ""
         if _grad_enabled.get():
             out.op, out._a, out._b = name, self, None
         else:
@@ -112,7 +112,7 @@ def depth_first_order(roots: Sequence[Value]) -> list[Value]:
 def propagate(order: list[Value]) -> None:
     """``engine.propagate`` over the slots, one branch per layout."""
     check = _anomaly_enabled.get()
-    rules = {name: op.derivative for name, op in OPS.items()}
+    rules = {name: op.derivative if name in BUILT_IN else _counted(op) for name, op in OPS.items()}
     for node in reversed(order):
         a, b = node._a, node._b  # a constant (a float) gets no gradient
         if a is None:
@@ -145,6 +145,18 @@ def propagate(order: list[Value]) -> None:
             b.grad += db * upstream
         if check:
             engine.check_finite(node)
+
+
+def _counted(op: Op) -> Callable[..., Any]:
+    """A custom op's derivative rule, checked to give one partial per input (built-ins do)."""
+    rule, name = op.derivative, op.name
+
+    def derivative(m: Any, *inputs_and_out: Any) -> Any:
+        partials = rule(m, *inputs_and_out)
+        engine.check_partials(name, partials, len(inputs_and_out) - 1)
+        return partials
+
+    return derivative
 
 
 # the reference methods of Value, by name, as core/value.py made them

@@ -18,6 +18,7 @@ import numbers
 import operator
 import random
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from os import PathLike
 from typing import Any, Union
 
@@ -90,11 +91,9 @@ class Module:
                 f"the weights do not fit {self!r}: "
                 f"{_listing('missing', missing)}{_listing('unexpected', unexpected)}".rstrip("; ")
             )
-        bad = [n for n, v in state.items() if not _is_real(v)]
-        if bad:
-            raise ValueError(f"weights that are not numbers: {', '.join(bad[:5])}")
+        checked = serialize.finite_weights(state, "weights")  # all converted before any is set
         for name, p in names.items():
-            p.data = float(state[name])
+            p.data = checked[name]
 
     def save(self, path: str | PathLike[str]) -> None:
         """Write the architecture and weights to a JSON file atomically (temp file, rename)."""
@@ -148,6 +147,11 @@ class Neuron(Module):
     def __repr__(self) -> str:
         return f"Neuron({len(self.w)}, activation={self.activation!r})"
 
+    @staticmethod
+    def count_parameters(nin: int, nonlin: bool = True, activation: str = "relu") -> int:
+        """How many parameters ``Neuron(nin, ...)`` has, without building it."""
+        return count(nin, "nin") + 1
+
 
 class Layer(Module):
     """``nout`` neurons reading the same inputs; one output comes back as a Value, not a list."""
@@ -176,6 +180,11 @@ class Layer(Module):
     def __repr__(self) -> str:
         c = self.config()
         return f"Layer({c['nin']}, {c['nout']}, activation={c['activation']!r})"
+
+    @staticmethod
+    def count_parameters(nin: int, nout: int, nonlin: bool = True, activation: str = "relu") -> int:
+        """How many parameters ``Layer(nin, nout, ...)`` has, without building it."""
+        return count(nout, "nout") * (count(nin, "nin") + 1)
 
 
 class MLP(Module):
@@ -212,12 +221,21 @@ class MLP(Module):
         c = self.config()
         return f"MLP({c['nin']}, {c['nouts']}, activation={c['activation']!r})"
 
+    @staticmethod
+    def count_parameters(nin: int, nouts: Sequence[int], activation: str = "relu") -> int:
+        """How many parameters ``MLP(nin, nouts, ...)`` has, without building it."""
+        sizes = [count(nin, "nin"), *(count(n, "nouts") for n in nouts)]
+        return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(sizes))
+
 
 ARCHITECTURES: dict[str, type[Module]] = {cls.__name__: cls for cls in (Neuron, Layer, MLP)}
 
 
 def load(path: str | PathLike[str]) -> Module:
-    """Build the model a file saved by ``Module.save`` describes, with its weights."""
+    """Build the model a file saved by ``Module.save`` describes, with its weights.
+
+    Before anything is built, the architecture's parameter count must be at most
+    ``nn.serialize.MAX_PARAMETERS`` and equal the number of weights in the file."""
     architecture, weights = serialize.read(path)
     cls = ARCHITECTURES.get(architecture["type"])
     if cls is None:
@@ -226,6 +244,13 @@ def load(path: str | PathLike[str]) -> Module:
             "construct the model yourself and call model.load(path)"
         )
     try:
+        size = cls.count_parameters(**architecture["config"])  # type: ignore[attr-defined]
+        if size > serialize.MAX_PARAMETERS:
+            raise ValueError(
+                f"{size:,} parameters, more than the {serialize.MAX_PARAMETERS:,} load() builds"
+            )
+        if size != len(weights):
+            raise ValueError(f"{size:,} parameters, but the file holds {len(weights):,} weights")
         model = cls(**architecture["config"], seed=0)  # type: ignore[call-arg]
     except (TypeError, ValueError) as error:
         raise ValueError(
@@ -262,10 +287,6 @@ def _inputs(x: Any, n: int) -> Sequence[Any]:
     if len(x) != n:
         raise ValueError(f"expected {n} inputs, got {len(x)}")
     return x
-
-
-def _is_real(v: object) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 
 def _listing(kind: str, names: list[str]) -> str:

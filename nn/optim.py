@@ -6,18 +6,23 @@ using its ``grad``, ``zero_grad()`` clears the grads. Each optimizer's rule is w
 and a compiled training step applies it to the gradients the tape computed. The rules are
 PyTorch's, so its documentation describes them. A schedule is a function from the step number
 ``k`` (from 0) to a learning rate; ``fit`` sets ``optimizer.lr = schedule(k)`` before step ``k``,
-and a hand-written loop can do the same.
+and a hand-written loop can do the same. Every rate is checked when it is set, however it is set:
+a negative, nan or infinite one, or one that is not a number, is refused (``ValueError``,
+``TypeError``); ``fit`` checks a schedule's rates for all its steps before the first.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable
 
 import numpy as np
 from numpy.typing import NDArray
 
 from autograd import Value
+
+from .checks import count
 
 Array = NDArray[np.float64]
 
@@ -34,7 +39,16 @@ class Optimizer:
         for p in self.params:
             if not isinstance(p, Value):
                 raise TypeError(f"parameters must be Values, got {type(p).__name__}")
-        self.lr = _at_least(lr, 0.0, "lr")
+        self.lr = lr
+
+    @property
+    def lr(self) -> float:
+        """The learning rate of the next step; setting it checks it (a number, at least 0)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, lr: float) -> None:
+        self._lr = _at_least(lr, 0.0, "lr")
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
@@ -145,6 +159,20 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay)
 
 
+def rates(schedule: Schedule, steps: int) -> list[float]:
+    """``schedule(k)`` for each step ``k`` of ``steps``, every one checked as ``lr`` is."""
+    if not callable(schedule):
+        raise TypeError(f"schedule must be a function of the step, got {type(schedule).__name__}")
+    checked = []
+    for k in range(steps):
+        rate = schedule(k)
+        try:
+            checked.append(_at_least(rate, 0.0, "lr"))
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"schedule({k}) returned {rate!r}: {error}") from None
+    return checked
+
+
 def constant(lr: float) -> Schedule:
     """The same learning rate at every step."""
     _at_least(lr, 0.0, "lr")
@@ -156,23 +184,33 @@ def linear_decay(start: float, end: float, steps: int) -> Schedule:
 
     micrograd's demo, ``1.0 - 0.9 * k / 100``, is ``linear_decay(1.0, 0.1, 100)``.
     """
-    _at_least(steps, 1, "steps")
+    count(steps, "steps")
+    _at_least(start, 0.0, "start")
+    _at_least(end, 0.0, "end")
     return lambda k: start + (end - start) * min(k, steps) / steps
 
 
 def step_decay(lr: float, every: int, gamma: float = 0.1) -> Schedule:
     """``lr`` multiplied by ``gamma`` once every ``every`` steps."""
-    _at_least(every, 1, "every")
+    count(every, "every")
+    _at_least(lr, 0.0, "lr")
+    _at_least(gamma, 0.0, "gamma")
     return lambda k: lr * gamma ** (k // every)
 
 
 def cosine_decay(start: float, steps: int, end: float = 0.0) -> Schedule:
     """Half a cosine from ``start`` at step 0 to ``end`` at step ``steps``, then ``end``."""
-    _at_least(steps, 1, "steps")
+    count(steps, "steps")
+    _at_least(start, 0.0, "start")
+    _at_least(end, 0.0, "end")
     return lambda k: end + (start - end) * (1.0 + math.cos(math.pi * min(k, steps) / steps)) / 2
 
 
 def _at_least(x: float, low: float, name: str) -> float:
-    if not x >= low:  # also rejects nan
-        raise ValueError(f"{name} must be at least {low}, got {x}")
-    return x
+    """``x`` as a float if it is a finite number of at least ``low``; else a ``TypeError`` or a
+    ``ValueError`` naming it."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(x).__name__}: {x!r:.40}")
+    if not (x >= low and math.isfinite(x)):  # also rejects nan
+        raise ValueError(f"{name} must be at least {low} and finite, got {x}")
+    return float(x)

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 import autograd
 from autograd import Value
 
+from . import optim
 from .checks import count
 from .datasets import minibatches
 from .losses import accuracy
@@ -82,14 +83,11 @@ def fit(
     ``record=Recording()`` fills it with frames of the run (weights and gradients, see
     ``nn.recording``) for ``viz.explore`` to replay.
     """
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
-    if X.ndim != 2 or len(X) != len(y) or len(X) == 0:
-        raise ValueError(
-            f"fit() needs rows X (n, inputs) and n targets y, got {X.shape}, {y.shape}"
-        )
+    X, y = _data(X, y, "fit")
     total = _step_count(len(X), steps, epochs, batch_size)
     if record is not None and not isinstance(record, Recording):
         raise TypeError(f"record must be a Recording or None, got {type(record).__name__}")
+    rates = None if schedule is None else optim.rates(schedule, total)  # all checked up front
     batches = _batches(X, y, total, batch_size, np.random.default_rng(seed))
     params = model.parameters()
     predict = getattr(loss, "predict", None)
@@ -104,8 +102,8 @@ def fit(
         record.start(model, loss, total)
     with tqdm(total=total, disable=not progress, unit="step", desc=type(model).__name__) as bar:
         for k, (rows, targets) in enumerate(batches):
-            if schedule is not None:
-                optimizer.lr = schedule(k)
+            if rates is not None:
+                optimizer.lr = rates[k]
             weights = [p.data for p in params] if record is not None and record.wants(k) else None
             value, outputs = objective.step(optimizer, rows, targets)
             if record is not None and weights is not None:
@@ -143,12 +141,35 @@ def _record_end(
 def evaluate(model: Module, X: ArrayLike, y: ArrayLike, loss: Loss) -> tuple[float, float | None]:
     """The mean loss of ``model`` on ``X, y`` and its accuracy (None without ``loss.predict``),
     computed without recording a graph."""
-    rows, targets = np.asarray(X, dtype=np.float64).tolist(), np.asarray(y).tolist()
+    X, y = _data(X, y, "evaluate")
+    rows, targets = X.tolist(), y.tolist()
     predict = getattr(loss, "predict", None)
     with autograd.no_grad():
         outputs = [model(row) for row in rows]
         mean = sum(loss(o, t).data for o, t in zip(outputs, targets)) / len(rows)
     return mean, None if predict is None else accuracy(outputs, targets, predict)
+
+
+def _data(X: ArrayLike, y: ArrayLike, caller: str) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Rows ``X`` and targets ``y`` as arrays; ``ValueError`` for no rows, mismatched lengths
+    or a value in ``X`` (or in real targets) that is nan or infinite."""
+    try:
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{caller}() needs X as rows of numbers: {error}") from None
+    if X.ndim != 2 or len(X) != len(y) or len(X) == 0:
+        raise ValueError(
+            f"{caller}() needs rows X (n, inputs) and n targets y, n at least 1; "
+            f"got {X.shape}, {y.shape}"
+        )
+    for name, data in (("X", X), ("y", y)):
+        if data.dtype.kind == "f" and not np.isfinite(data).all():
+            row = int(np.flatnonzero(~np.isfinite(data.reshape(len(data), -1)).all(axis=1))[0])
+            raise ValueError(
+                f"{caller}() needs finite data: {name} has nan or infinite values (first in row "
+                f"{row}); drop or fill those rows"
+            )
+    return X, y
 
 
 def _step_count(n: int, steps: int | None, epochs: int | None, batch_size: int | None) -> int:

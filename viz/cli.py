@@ -1,30 +1,64 @@
 """The ``valuegraph`` command: ``valuegraph demo`` and ``valuegraph draw EXPRESSION``.
 
-Errors go to stderr with exit code 2; nothing the user types is ever passed to ``eval``.
+Errors go to stderr with exit code 2, each as ``valuegraph COMMAND: error: ...`` (argparse's own
+form); nothing the user types is ever passed to ``eval``. An expression may start with ``-``
+(``valuegraph draw "-x*y"``): argparse would read it as an option, so ``main`` hands it on with a
+leading space, which the expression parser ignores.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from autograd import Value, topological_order
 
+from .dot import DEFAULT_MAX_NODES
 from .expression import FUNCTIONS, ExpressionError, parse_expression
-from .render import GraphvizNotFoundError, RenderError
+from .render import DEFAULT_TIMEOUT, GraphvizNotFoundError, RenderError
+
+_DRAW_OPTIONS_WITH_VALUES = ("--set", "-o", "--output", "--max-nodes", "--timeout")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_expressions_shielded(sys.argv[1:] if argv is None else argv))
     try:
         return int(args.run(args))
     except (ExpressionError, ValueError, OSError, GraphvizNotFoundError, RenderError) as error:
-        print(f"valuegraph {args.command}: {error}", file=sys.stderr)
+        print(f"valuegraph {args.command}: error: {_message(error)}", file=sys.stderr)
         return 2
+
+
+def _message(error: Exception) -> str:
+    """The error as a sentence: an ``OSError`` without its ``[Errno 2]``."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    return str(error)
+
+
+def _expressions_shielded(argv: Sequence[str]) -> list[str]:
+    """``argv`` with each ``draw`` argument that starts with a single ``-`` but is no option
+    (``-x``, ``-2*x``) given a leading space, so argparse takes it for the expression."""
+    args = list(argv)
+    if not args or args[0] != "draw":
+        return args
+    takes_value = False
+    for k, arg in enumerate(args[1:], start=1):
+        if arg == "--":
+            break
+        if takes_value:
+            takes_value = False
+        elif arg in _DRAW_OPTIONS_WITH_VALUES:
+            takes_value = True
+        elif arg.startswith("-") and not arg.startswith(("--", "-o", "-h")):
+            args[k] = " " + arg
+    return args
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -42,12 +76,24 @@ def _draw(args: argparse.Namespace) -> int:
 
     if Path(args.output).suffix.lower() not in (".svg", ".png", ".pdf"):
         raise ValueError(f"-o {args.output}: the file name must end in .svg, .png or .pdf")
-    root = parse_expression(args.expression, dict(args.set))
+    twice = [name for name, n in Counter(name for name, _ in args.set).items() if n > 1]
+    if twice:
+        args.usage_error(f"--set {twice[0]} is given more than once; give each name one value")
+    expression = args.expression.strip()
+    root = parse_expression(expression, dict(args.set))
+    size = len(topological_order(root))
+    if size > args.max_nodes:
+        raise ValueError(
+            f"the graph has {size:,} Values, more than --max-nodes {args.max_nodes:,}: Graphviz "
+            f"would take long and draw a hairball. Draw a shorter expression, or raise the "
+            f"limit: --max-nodes {size}"
+        )
     if not args.no_backward:
         root.backward()
     leaves = ", ".join(f"d/d{name} = {leaf.grad:.6g}" for name, leaf in _leaves(root))
-    print(f"{args.expression} = {root.data:.6g}" + (f"; {leaves}" if not args.no_backward else ""))
-    path = draw_dot(root, show_grad=not args.no_backward).render(args.output)
+    print(f"{expression} = {root.data:.6g}" + (f"; {leaves}" if not args.no_backward else ""))
+    drawing = draw_dot(root, show_grad=not args.no_backward, max_nodes=size)
+    path = drawing.render(args.output, timeout=args.timeout)
     print(f"wrote {path}")
     return 0
 
@@ -67,6 +113,23 @@ def _assignment(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"{name}: {number.strip()!r} is not a number") from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("valuegraph")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return "(not installed)"
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -82,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="valuegraph",
         description="A scalar autograd engine you can read: train a network, draw its gradients.",
     )
+    parser.add_argument("--version", action="version", version=f"valuegraph {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -104,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
         f"numbers, names given with --set, + - * / **, unary minus and {', '.join(FUNCTIONS)}.",
         epilog='example: valuegraph draw "tanh(x*w + b)" --set x=1 --set w=-2 --set b=0.5',
     )
-    draw.add_argument("expression", help='for example "tanh(x*w + b)"')
+    draw.add_argument("expression", help='for example "tanh(x*w + b)" or "-x*y"')
     draw.add_argument(
         "--set",
         type=_assignment,
@@ -115,7 +179,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     draw.add_argument("-o", "--output", default="graph.svg", help="svg, png or pdf (graph.svg)")
     draw.add_argument("--no-backward", action="store_true", help="draw the forward pass only")
-    draw.set_defaults(run=_draw)
+    draw.add_argument(
+        "--max-nodes",
+        type=_positive,
+        default=DEFAULT_MAX_NODES,
+        metavar="N",
+        help=f"refuse graphs of more than N Values (default {DEFAULT_MAX_NODES})",
+    )
+    draw.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help=f"stop Graphviz after SECONDS (default {DEFAULT_TIMEOUT:g}, or "
+        "VALUEGRAPH_RENDER_TIMEOUT)",
+    )
+    draw.set_defaults(run=_draw, usage_error=draw.error)
     return parser
 
 

@@ -180,4 +180,5 @@ def save_html(
         raise TypeError("save_html() takes the steps from backprop_steps()")
     if any(s.scene is not steps[0].scene for s in steps):
         raise ValueError("save_html() takes steps of one backprop_steps() call")
-    return write_atomic(path, _html(steps, renderer, "vg-player", whole_page=True).encode())
+    text = _html(steps, renderer, "vg-player", whole_page=True)
+    return write_atomic(path, text.encode("utf-8", errors="backslashreplace"))  # odd text too

@@ -4,14 +4,22 @@ Renderers are tried in this order: the program named by the ``VALUEGRAPH_DOT`` e
 variable, the system ``dot`` on PATH, then the ``graphviz-pure`` binary from the wheel on PyPI.
 That binary is located through the package's installed-file list (``importlib.metadata``), not
 through PATH, so a Jupyter kernel whose PATH misses the environment's ``bin`` still finds it.
+
+Every render is bounded: a renderer still running after ``timeout`` seconds (the argument, else
+the ``VALUEGRAPH_RENDER_TIMEOUT`` environment variable, else ``DEFAULT_TIMEOUT``) is killed and
+``RenderTimeoutError`` says what to do. Its output is checked before anyone gets it: an SVG must
+parse as XML with an ``<svg>`` root, a PNG and a PDF must start with their signatures.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import math
 import os
+import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +29,9 @@ import graphviz
 from autograd.files import write_atomic
 
 ENVIRONMENT_VARIABLE = "VALUEGRAPH_DOT"
+TIMEOUT_VARIABLE = "VALUEGRAPH_RENDER_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0  # seconds; a graph of DEFAULT_MAX_NODES lays out in a few
+
 # Drawings are laid out in Courier (see ``style.FONT``), which both renderers write as
 # "Courier,monospace". Named instead: fonts with Courier's 0.6 em advance that the viewer's
 # machine is likely to have (Linux, macOS, Windows, in that order), so the text fits its boxes.
@@ -47,7 +58,54 @@ class GraphTooLargeError(ValueError):
 
 
 class RenderError(RuntimeError):
-    """The renderer ran and failed."""
+    """The renderer ran and failed, or wrote something that is not the format asked for."""
+
+
+class RenderTimeoutError(RenderError):
+    """The renderer did not finish within the timeout."""
+
+
+def render_timeout(timeout: float | None = None) -> float:
+    """The seconds a render may take: ``timeout``, else ``VALUEGRAPH_RENDER_TIMEOUT``, else
+    ``DEFAULT_TIMEOUT``; ``ValueError`` unless it is a positive number."""
+    where = "timeout"
+    if timeout is None:
+        text = os.environ.get(TIMEOUT_VARIABLE)
+        if not text:
+            return DEFAULT_TIMEOUT
+        where = TIMEOUT_VARIABLE
+        try:
+            timeout = float(text)
+        except ValueError:
+            timeout = math.nan
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}")
+    if not (timeout > 0 and math.isfinite(timeout)):
+        raise ValueError(f"{where} must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
+_SIGNATURES = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
+
+
+def check_output(data: bytes, fmt: str) -> None:
+    """``RenderError`` unless ``data`` looks like a file of format ``fmt``."""
+    if fmt == "svg":
+        try:
+            root = ElementTree.fromstring(data)
+        except ElementTree.ParseError as error:
+            raise RenderError(f"the renderer wrote no valid SVG (not XML: {error})") from None
+        if root.tag.rpartition("}")[2] != "svg":
+            raise RenderError(f"the renderer wrote no valid SVG (its root is <{root.tag}>)")
+    elif not data.startswith(_SIGNATURES[fmt]):
+        raise RenderError(f"the renderer wrote no valid {fmt.upper()} (its signature is missing)")
+
+
+def node_count(source: str) -> int:
+    """How many nodes a DOT text declares (a line ``name [...]`` that is not an edge)."""
+    return len(re.findall(r"^\s*\w+ \[", source, re.MULTILINE)) - len(
+        re.findall(r"^\s*(?:graph|node|edge) \[", source, re.MULTILINE)
+    )
 
 
 @dataclass(frozen=True)
@@ -58,18 +116,35 @@ class Renderer:
     path: str
     formats: frozenset[str]
 
-    def run(self, source: str, fmt: str) -> bytes:
-        """Lay out and draw DOT ``source`` in format ``fmt`` (``svg``, ``png``, ``pdf``)."""
+    def run(self, source: str, fmt: str, *, timeout: float | None = None) -> bytes:
+        """Lay out and draw DOT ``source`` in format ``fmt`` (``svg``, ``png``, ``pdf``), within
+        ``timeout`` seconds (see ``render_timeout``); the output is checked (``check_output``)."""
         if fmt not in self.formats:
             writes = ", ".join(sorted(self.formats))
             raise ValueError(f"{self.name} cannot write {fmt}; it writes {writes}")
+        seconds = render_timeout(timeout)
         command = [self.path, f"-T{fmt}"] + ([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])
-        done = subprocess.run(command, input=source.encode(), capture_output=True, check=False)
+        # odd text (a lone surrogate) becomes an escape, never a UnicodeEncodeError
+        data = source.encode("utf-8", errors="backslashreplace")
+        try:
+            done = subprocess.run(
+                command, input=data, capture_output=True, check=False, timeout=seconds
+            )
+        except subprocess.TimeoutExpired:  # subprocess.run has killed it
+            raise RenderTimeoutError(
+                f"{self.name} did not finish drawing a graph of {node_count(source):,} nodes in "
+                f"{seconds:g} s. Fold a model's graph (collapse='layer' or 'neuron'), draw a "
+                f"smaller part, or allow more time: timeout=, or {TIMEOUT_VARIABLE}=SECONDS"
+            ) from None
         if done.returncode != 0 or not done.stdout:
             error = done.stderr.decode(errors="replace").strip()
             raise RenderError(
                 f"{self.name} ({self.path}) failed with code {done.returncode}: {error}"
             )
+        try:
+            check_output(done.stdout, fmt)
+        except RenderError as error:
+            raise RenderError(f"{self.name} ({self.path}): {error}") from None
         return done.stdout
 
 
@@ -131,16 +206,19 @@ class Drawing:
     def __repr__(self) -> str:
         return f"<Drawing: {self.source.count(chr(10))} lines of DOT>"
 
-    def pipe(self, fmt: str = "svg", renderer: Renderer | None = None) -> bytes:
-        """The drawing in format ``fmt``, by ``renderer`` or the first one found that writes it."""
+    def pipe(
+        self, fmt: str = "svg", renderer: Renderer | None = None, *, timeout: float | None = None
+    ) -> bytes:
+        """The drawing in format ``fmt``, by ``renderer`` or the first one found that writes it,
+        within ``timeout`` seconds (default: see ``render_timeout``)."""
         if renderer is None:
             renderer = self._renderer_for(fmt)
-        drawn = renderer.run(self.source, fmt)
+        drawn = renderer.run(self.source, fmt, timeout=timeout)
         return drawn.replace(LAID_OUT_FAMILY, SHOWN_FAMILY) if fmt == "svg" else drawn
 
-    def to_svg(self, renderer: Renderer | None = None) -> str:
+    def to_svg(self, renderer: Renderer | None = None, *, timeout: float | None = None) -> str:
         """The drawing as SVG text."""
-        return self.pipe("svg", renderer).decode()
+        return self.pipe("svg", renderer, timeout=timeout).decode("utf-8", errors="replace")
 
     def render(
         self,
@@ -148,12 +226,14 @@ class Drawing:
         *,
         fmt: str | None = None,
         renderer: Renderer | None = None,
+        timeout: float | None = None,
     ) -> Path:
-        """Write the drawing to ``path``, in the format its suffix names unless ``fmt`` is given."""
+        """Write the drawing to ``path``, in the format its suffix names unless ``fmt`` is given;
+        nothing is written unless the renderer finished in time with a valid file."""
         fmt = fmt or Path(path).suffix.lstrip(".").lower()
         if fmt not in _ALL_FORMATS:
             raise ValueError(f"cannot render {str(path)!r}: use a .svg, .png or .pdf path")
-        return write_atomic(path, self.pipe(fmt, renderer))
+        return write_atomic(path, self.pipe(fmt, renderer, timeout=timeout))
 
     def _renderer_for(self, fmt: str) -> Renderer:
         renderers = find_renderers()

@@ -7,6 +7,7 @@ op records a node), ``engine.py`` (topological order, the chain rule, ``backward
 (``sum`` and ``dot``) and ``modes.py`` (``no_grad``, ``detect_anomaly``).
 """
 
+from . import installation  # noqa: F401 - first: refuses a folder shared with another autograd
 from .engine import backward, chain_rule, topological_order, zero_grad
 from .functions import dot, sum  # noqa: A004 - autograd.sum, as numpy.sum
 from .gradients import grad

@@ -11,6 +11,7 @@ test keeps them bit-identical to these.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -68,7 +69,23 @@ def depth_first_order(roots: Sequence[N]) -> list[N]:
 def local_partials(node: Node) -> tuple[float, ...]:
     """The op table's partial derivatives of ``node`` with respect to each input, as floats."""
     inputs = [p if is_constant(p) else p.data for p in node.parents]
-    return OPS[node.op].derivative(FLOATS, *inputs, node.data)
+    partials = OPS[node.op].derivative(FLOATS, *inputs, node.data)
+    check_partials(node.op, partials, len(inputs))
+    return partials
+
+
+def check_partials(op: str, partials: Any, inputs: int) -> None:
+    """``ValueError`` unless a derivative rule gave one partial per input (custom ones may not)."""
+    try:
+        given = len(partials)
+    except TypeError:
+        given = -1
+    if given != inputs:
+        shown = f"{given} partials" if given >= 0 else f"a {type(partials).__name__}"
+        raise ValueError(
+            f"the derivative rule of op {op!r} returned {shown} for {inputs} inputs; "
+            "it must return a tuple with one partial derivative per input"
+        )
 
 
 def chain_rule(node: Node, upstream: Any, partials: Sequence[Any]) -> list[tuple[int, Any, Any]]:
@@ -116,23 +133,43 @@ def topological_order(*roots: N) -> list[N]:
     return _sort(roots)
 
 
+# One backward at a time, whichever thread calls it: two at once on one graph would zero and add
+# into the same .grad slots. Holding the lock costs ~0.1 us a call; Python runs one thread at a
+# time anyway, so no parallelism is lost.
+_one_at_a_time = threading.RLock()
+
+
 def backward(root: Node, gradient: float = 1.0) -> None:
-    """Fill in ``.grad``: leaves accumulate, intermediate nodes are recomputed from zero."""
+    """Fill in ``.grad``: leaves accumulate, intermediate nodes are recomputed from zero.
+
+    All or nothing: if it raises (a bad ``gradient``, ``detect_anomaly``, a custom op's rule),
+    every ``.grad`` is as it was before the call. Calls from several threads take turns.
+    """
     check_node(root, "backward() needs a Value")
-    seed = to_float(gradient)
-    order = _sort((root,))
-    # every .grad starts from zero; a leaf's earlier gradient is added back once at the end, so
-    # two calls give exactly twice one call (adding path by path onto it would round differently)
-    leaves = [node for node in order if not node.parents]
-    before = [leaf.grad for leaf in leaves]
-    for node in order:
-        node.grad = 0.0
-    root.grad += seed
     try:
-        _propagate(order)
-    finally:  # also when detect_anomaly raises: earlier gradients are never lost
-        for leaf, earlier in zip(leaves, before):
-            leaf.grad = earlier + leaf.grad
+        seed = to_float(gradient)
+    except TypeError:
+        raise TypeError(
+            f"gradient must be a real number, got {type(gradient).__name__}: {gradient!r:.60}"
+        ) from None
+    with _one_at_a_time:
+        order = _sort((root,))
+        # every .grad starts from zero; a leaf's earlier gradient is added back once at the end,
+        # so two calls give exactly twice one call (adding path by path would round differently)
+        before = [node.grad for node in order]  # to put back if anything fails
+        leaves = [node for node in order if not node.parents]
+        earlier = [leaf.grad for leaf in leaves]
+        for node in order:
+            node.grad = 0.0
+        root.grad += seed
+        try:
+            _propagate(order)
+        except BaseException:
+            for node, grad in zip(order, before):
+                node.grad = grad
+            raise
+        for leaf, grad in zip(leaves, earlier):
+            leaf.grad = grad + leaf.grad
 
 
 def zero_grad(values: Iterable[Node]) -> None:

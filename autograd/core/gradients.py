@@ -12,7 +12,13 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from .engine import backward_anomaly, chain_rule, local_partials, topological_order
+from .engine import (
+    backward_anomaly,
+    chain_rule,
+    check_partials,
+    local_partials,
+    topological_order,
+)
 from .ieee import isfinite, to_float
 from .modes import enable_grad, is_anomaly_enabled
 from .ops import OPS
@@ -82,11 +88,13 @@ def grad(
 def _partials_on_values(node: Value) -> tuple[Any, ...]:
     """The op table's partials of ``node`` computed on Values, so they form a graph."""
     try:
-        return OPS[node.op].derivative(VALUE_MATH, *node.parents, node)
+        partials = OPS[node.op].derivative(VALUE_MATH, *node.parents, node)
     except FloatingPointError as error:  # detect_anomaly, inside the rule's own ops
         raise FloatingPointError(
             f"backward of {node.op}, building the gradient graph: {error}"
         ) from None
+    check_partials(node.op, partials, len(node.parents))
+    return partials
 
 
 def _plain(x: Any) -> Any:

@@ -1,13 +1,18 @@
 """Grad modes: ``no_grad``, ``enable_grad`` and ``detect_anomaly``.
 
 Each mode is a context variable, so a mode set in one thread (or one asyncio task) never leaks
-into another. Every mode works as a context manager and as a decorator.
+into another. Every mode works as a context manager and as a decorator: of a function, of a
+generator function (the mode holds each time its body runs, from one ``next()`` to its ``yield``,
+and not while the caller runs between them) and of an ``async def`` (the mode holds in its task
+across every ``await``). An async generator function is refused with ``TypeError``: write the
+``with`` block inside it.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Generator
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
@@ -52,12 +57,56 @@ class _Mode:
         token.var.reset(token)
 
     def __call__(self, func: F) -> F:
+        if not callable(func):
+            raise TypeError(f"{type(self).__name__} decorates a function, got {func!r:.60}")
+        if inspect.isasyncgenfunction(func):
+            raise TypeError(
+                f"{type(self).__name__} cannot decorate the async generator {func.__name__}: "
+                f"write `with {type(self).__name__}():` inside it"
+            )
+        if inspect.isgeneratorfunction(func):
+            return self._generator(func)  # type: ignore[return-value]
+        if inspect.iscoroutinefunction(func):
+            return self._coroutine(func)  # type: ignore[return-value]
+
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self:
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+    def _generator(self, func: Callable[..., Generator[Any, Any, Any]]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+            inner = func(*args, **kwargs)
+            resume: Callable[[], Any] = functools.partial(inner.send, None)
+            while True:
+                try:
+                    with self:  # the body runs in the mode, up to its next yield
+                        item = resume()
+                except StopIteration as done:
+                    return done.value
+                try:
+                    sent = yield item
+                except GeneratorExit:
+                    with self:
+                        inner.close()
+                    raise
+                except BaseException as error:  # thrown in by the caller: into the body
+                    resume = functools.partial(inner.throw, error)
+                else:
+                    resume = functools.partial(inner.send, sent)
+
+        return wrapper
+
+    def _coroutine(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:  # a task has its own context: the mode holds in it across awaits
+                return await func(*args, **kwargs)
+
+        return wrapper
 
 
 class no_grad(_Mode):  # noqa: N801 - named like the PyTorch context manager it mirrors

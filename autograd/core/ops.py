@@ -175,6 +175,13 @@ def register(op: Op, *, replace: bool = False) -> Op:
     """
     if not isinstance(op, Op):
         raise TypeError(f"register() takes an Op, got {type(op).__name__}")
+    if not isinstance(op.name, str):
+        raise TypeError(f"an op's name must be a str, got {type(op.name).__name__}")
+    if not op.name:
+        raise ValueError("an op's name must not be empty: a Value with op '' is a leaf")
+    for part in ("forward", "derivative"):
+        if not callable(getattr(op, part)):
+            raise TypeError(f"op {op.name!r}: {part} must be a function")
     if op.name in BUILT_IN:
         raise ValueError(f"{op.name!r} is a built-in op; register yours under a name of its own")
     if op.name in OPS and not replace:

@@ -79,24 +79,36 @@ class Value:
     # The parents live in two slots, not in a tuple: one object per node instead of two halves
     # the work of Python's garbage collector and saves 48 bytes. ``record`` packs them and
     # ``parents`` unpacks them; only autograd/fast.py reads the slots themselves.
-    __slots__ = ("_a", "_b", "data", "grad", "label", "op")
+    __slots__ = ("_a", "_b", "_label", "data", "grad", "op")
     __array_ufunc__ = None  # NumPy scalars and arrays defer to our reflected operators
 
     data: float
     grad: float
-    label: str
     op: str
     _a: Any
     _b: Any
+    _label: str
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         self.data = to_float(data)
         self.grad = 0.0
-        self.label = label
+        self._label = label
         self.op = ""
         self._a = self._b = None
+
+    @property
+    def label(self) -> str:
+        """The name a drawing shows and error messages use; ``""`` for none."""
+        return self._label
+
+    @label.setter
+    def label(self, label: str) -> None:
+        # a property, so a wrong type fails here and not in a drawing; ops write the slot itself
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        self._label = label
 
     @property
     def parents(self) -> tuple[Operand, ...]:
@@ -208,7 +220,7 @@ def record(op: Op, data: float, parents: tuple[Operand, ...], more: object = _MI
     """Make the node for ``op``'s result (a leaf if grad mode is off); ``more`` is the marker
     of more than two parents (``_MORE`` when they are all Values)."""
     out = _new(Value)
-    out.data, out.grad, out.label = data, 0.0, ""
+    out.data, out.grad, out._label = data, 0.0, ""
     if _grad_enabled.get():  # is_grad_enabled(), without a call: this runs for every node
         out.op = op.name
         out._a, out._b = (parents, more) if len(parents) > 2 else (*parents, None, None)[:2]
@@ -229,6 +241,8 @@ def apply(op: Op | str, *args: Operand) -> Value:
         if op not in OPS:
             raise ValueError(f"no op named {op!r} in the op table; known: {', '.join(OPS)}")
         op = OPS[op]
+    elif not isinstance(op, Op):
+        raise TypeError(f"op must be an Op or the name of one, got {type(op).__name__}")
     elif OPS.get(op.name) is not op:
         raise ValueError(f"op {op.name!r} is not the one in the table; register it first")
     if op.arity is not None and len(args) != op.arity:

@@ -138,3 +138,93 @@ def test_a_mode_decorates_with_or_without_parentheses():
     for f in (bare, called):
         assert f(Value(1.0)).parents == ()
     assert f.__name__ == "called"
+
+
+# decorating generators and coroutines: the mode holds while the body runs, not between
+
+
+def test_a_decorated_generator_runs_its_body_in_the_mode_and_the_caller_outside_it():
+    seen = []
+
+    @no_grad
+    def doubles(v):
+        while True:
+            seen.append(is_grad_enabled())
+            received = yield v * 2
+            v = received if received is not None else v
+
+    a = Value(1.0)
+    steps = doubles(a)
+    first = next(steps)
+    assert is_grad_enabled()  # between steps, the caller records as usual
+    outside = a * 2
+    second = steps.send(Value(3.0))
+    assert (first.op, first.data, second.op, second.data) == ("", 2.0, "", 6.0)
+    assert outside.op == "*"
+    assert seen == [False, False]
+    steps.close()
+    assert is_grad_enabled()
+
+
+def test_a_decorated_generator_gets_thrown_exceptions_and_returns_its_value():
+    @detect_anomaly()
+    def body():
+        try:
+            yield is_anomaly_enabled()
+        except KeyError:
+            yield "caught with anomaly " + str(is_anomaly_enabled())
+        return "done"
+
+    steps = body()
+    assert next(steps) is True
+    assert steps.throw(KeyError("k")) == "caught with anomaly True"
+    with pytest.raises(StopIteration) as stop:
+        next(steps)
+    assert stop.value.value == "done"
+    assert not is_anomaly_enabled()
+
+
+def test_a_decorated_generator_closed_early_runs_its_cleanup_in_the_mode():
+    cleanup = []
+
+    @no_grad
+    def body():
+        try:
+            yield 1
+        finally:
+            cleanup.append(is_grad_enabled())
+
+    steps = body()
+    next(steps)
+    steps.close()
+    assert cleanup == [False] and is_grad_enabled()
+
+
+def test_a_decorated_coroutine_holds_the_mode_across_awaits_in_its_own_task_only():
+    import asyncio
+
+    async def main():
+        @no_grad
+        async def body(v):
+            before = v * 2
+            await asyncio.sleep(0.01)
+            return before, v * 3, is_grad_enabled()
+
+        async def other(v):
+            await asyncio.sleep(0.005)  # runs while body waits
+            return v * 4
+
+        return await asyncio.gather(body(Value(1.0)), other(Value(1.0)))
+
+    (before, after, enabled), concurrent = asyncio.run(main())
+    assert (before.op, after.op, enabled) == ("", "", False)
+    assert concurrent.op == "*"
+    assert is_grad_enabled()
+
+
+def test_an_async_generator_is_refused_loudly():
+    async def stream():
+        yield 1
+
+    with pytest.raises(TypeError, match=r"async generator stream.*with no_grad"):
+        no_grad(stream)

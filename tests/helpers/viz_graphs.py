@@ -6,14 +6,37 @@ import re
 import xml.etree.ElementTree as ElementTree
 from typing import Any
 
+import pytest
+
 import autograd
 from autograd import Value
 from nn import Module
 from viz import find_renderers
+from viz.render import Renderer
 
 # every renderer present: the tests run through each (CI has both system dot and graphviz-pure)
 RENDERERS = find_renderers()
 RENDERER_IDS = [r.name for r in RENDERERS]
+
+
+def renderer_params(renderers: list[Renderer], missing: str) -> list[Any]:
+    """``renderers`` to parametrize a test over; when there are none, one skipped case whose
+    reason says what is missing and what to install (not pytest's "got empty parameter set")."""
+    if renderers:
+        return [pytest.param(r, id=r.name) for r in renderers]
+    return [pytest.param(None, id="none", marks=pytest.mark.skip(reason=missing))]
+
+
+RENDERER_PARAMS = renderer_params(
+    RENDERERS,
+    "no Graphviz renderer found: `pip install graphviz-pure` or install the system "
+    "Graphviz (`apt install graphviz`, `brew install graphviz`)",
+)
+PDF_RENDERER_PARAMS = renderer_params(
+    [r for r in RENDERERS if "pdf" in r.formats],
+    "no system Graphviz `dot` found, and PDF needs it: `apt install graphviz` or "
+    "`brew install graphviz`",
+)
 
 
 def small_expression() -> Value:

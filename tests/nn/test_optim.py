@@ -152,3 +152,38 @@ def test_an_optimizer_is_its_update_rule_on_arrays():
     assert (a.data, b.data) == (1.0 - 0.1 * 0.5 / 2, -2.0 + 0.1 * 4.0 / 2)
     with pytest.raises(NotImplementedError, match="must define update"):
         optim.Optimizer([a], lr=0.1).step()
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda p: SGD(p, lr="x"), TypeError, "lr must be a number, got str"),
+        (lambda p: SGD(p, lr=None), TypeError, "lr must be a number, got NoneType"),
+        (lambda p: SGD(p, lr=True), TypeError, "lr must be a number, got bool"),
+        (lambda p: SGD(p, lr=math.inf), ValueError, "lr must be at least 0.0 and finite"),
+        (lambda p: SGD(p, lr=0.1, momentum="0.9"), TypeError, "momentum must be a number"),
+        (lambda p: Adam(p, eps=[1e-8]), TypeError, "eps must be a number"),
+        (lambda p: optim.linear_decay(1.0, -0.1, 10), ValueError, "end must be at least 0"),
+        (lambda p: optim.cosine_decay("1", 10), TypeError, "start must be a number"),
+        (lambda p: optim.step_decay(0.1, 2.5), TypeError, "every must be an int"),
+    ],
+)
+def test_a_rate_that_is_not_a_number_is_a_type_error_naming_it(make, error, message):
+    with pytest.raises(error, match=message):
+        make([Value(1.0)])
+
+
+def test_setting_a_bad_learning_rate_later_is_refused_and_keeps_the_old_one():
+    optimizer = SGD([Value(1.0)], lr=0.1)
+    for bad in (-0.01, math.nan, "fast"):
+        with pytest.raises((TypeError, ValueError), match="lr must be"):
+            optimizer.lr = bad
+    assert optimizer.lr == 0.1
+
+
+def test_rates_checks_every_step_of_a_schedule_before_any_is_used():
+    assert optim.rates(optim.linear_decay(1.0, 0.0, 4), 5) == [1.0, 0.75, 0.5, 0.25, 0.0]
+    with pytest.raises(ValueError, match=r"schedule\(3\) returned -0\.5: lr must be at least 0"):
+        optim.rates(lambda k: 1.0 - 0.5 * k, 10)
+    with pytest.raises(TypeError, match=r"schedule\(0\) returned 'x'"):
+        optim.rates(lambda k: "x", 10)

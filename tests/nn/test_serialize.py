@@ -207,3 +207,145 @@ def test_a_saved_model_file_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not mkstemp's 0o600
+
+
+# a file is trusted with nothing: limits, exact types, and a model left unchanged when refused
+
+
+def _document_text(weights_text: str, version: str = "1", nouts: str = "[3, 1]") -> str:
+    return (
+        f'{{"format": "{FORMAT}", "version": {version}, "architecture": {{"type": "MLP", '
+        f'"config": {{"nin": 2, "nouts": {nouts}, "activation": "relu"}}}}, '
+        f'"weights": {{{weights_text}}}}}'
+    )
+
+
+def _weights_text(last: str) -> str:
+    names = list(MLP(2, [3, 1], seed=0).state_dict())
+    items = [f'"{name}": 0.25' for name in names[:-1]] + [f'"{names[-1]}": {last}']
+    return ", ".join(items)
+
+
+@pytest.mark.parametrize(
+    ("last_weight", "message"),
+    [
+        ("NaN", "NaN is not a number"),
+        ("-Infinity", "-Infinity is not a number"),
+        ("1e999", "nan or infinite"),
+        ("1" * 401, "nan or infinite"),  # a float() of it overflows: after 12 of 13, once
+        ("1" * 5000, "not a valid model file"),  # more digits than Python parses
+        ("true", "not numbers"),
+    ],
+)
+def test_a_weight_that_is_not_a_finite_number_is_refused_before_any_is_set(
+    tmp_path, last_weight, message
+):
+    path = tmp_path / "m.json"
+    path.write_text(_document_text(_weights_text(last_weight)))
+    model = MLP(2, [3, 1], seed=5)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=message):
+        model.load(path)
+    assert model.state_dict() == before
+    with pytest.raises(ValueError, match=message):
+        nn.load(path)
+
+
+def test_load_state_dict_converts_every_weight_before_setting_the_first(tmp_path):
+    model = MLP(2, [3, 1], seed=5)
+    before = model.state_dict()
+    state = {name: 0.5 for name in before}
+    state[list(state)[-1]] = 10**401
+    with pytest.raises(ValueError, match="nan or infinite"):
+        model.load_state_dict(state)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("version", ["1.0", "true", '"1"', "1e0"])
+def test_a_version_that_is_not_the_exact_integer_is_refused(tmp_path, version):
+    path = tmp_path / "m.json"
+    path.write_text(_document_text(_weights_text("0.5"), version=version))
+    with pytest.raises(ValueError, match="format version"):
+        nn.load(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _document_text(_weights_text("0.5") + ', "layers.0.neurons.0.b": 7.0'),
+        _document_text(_weights_text("0.5")).replace(
+            '"version": 1,', '"version": 1, "version": 1,'
+        ),
+    ],
+    ids=["a weight", "the version"],
+)
+def test_a_key_that_appears_twice_is_refused(tmp_path, text):
+    path = tmp_path / "m.json"
+    path.write_text(text)
+    model = MLP(2, [3, 1], seed=5)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="appears twice"):
+        model.load(path)
+    assert model.state_dict() == before
+
+
+def test_json_nested_too_deeply_is_a_value_error_not_a_recursion_error(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text("[" * 100_000)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        nn.load(path)
+
+
+def test_the_702_byte_file_that_declares_twenty_billion_parameters_is_refused_at_once(tmp_path):
+    import time
+
+    path = tmp_path / "huge.json"
+    path.write_text(_document_text(_weights_text("0.5"), nouts="[100000, 100000]"))
+    assert len(path.read_bytes()) < 1000
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"10,000,400,000 parameters, more than the 1,000,000"):
+        nn.load(path)
+    assert time.perf_counter() - start < 0.5  # nothing was built
+
+
+def test_an_architecture_whose_parameter_count_differs_from_the_weights_is_refused(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text(_document_text(_weights_text("0.5"), nouts="[4, 1]"))
+    with pytest.raises(ValueError, match="17 parameters, but the file holds 13 weights"):
+        nn.load(path)
+
+
+def test_a_file_larger_than_any_model_is_refused_unread(tmp_path, monkeypatch):
+    from nn import serialize
+
+    MLP(2, [3, 1], seed=0).save(tmp_path / "m.json")
+    monkeypatch.setattr(serialize, "MAX_FILE_BYTES", 100)
+    with pytest.raises(ValueError, match="bytes, more than a model of"):
+        nn.load(tmp_path / "m.json")
+
+
+def test_loading_from_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(ValueError, match="not a regular file"):
+        nn.load(tmp_path / "pipe")
+
+
+def test_saving_keeps_a_private_file_private_and_refuses_a_fifo(tmp_path):
+    import stat
+
+    path = tmp_path / "private.json"
+    path.write_text("{}")
+    path.chmod(0o600)
+    MLP(2, [3, 1], seed=0).save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(ValueError, match="FIFO"):
+        MLP(2, [3, 1], seed=0).save(tmp_path / "pipe")
+
+
+def test_a_model_with_a_nan_weight_is_not_saved(tmp_path):
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[0].neurons[0].b.data = float("nan")
+    with pytest.raises(ValueError, match=r"nan or infinite: layers\.0\.neurons\.0\.b"):
+        model.save(tmp_path / "m.json")
+    assert os.listdir(tmp_path) == []

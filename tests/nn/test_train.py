@@ -300,3 +300,53 @@ def test_fit_rejects_a_record_that_is_not_a_recording():
         )
     with pytest.raises(ValueError, match="max_frames must be at least 2"):
         Recording(max_frames=1)
+
+
+def _moons():
+    X, y = datasets.make_moons(20, noise=0.1, seed=0)
+    return X, y
+
+
+def test_fit_refuses_a_schedule_that_goes_negative_before_the_first_step():
+    X, y = _moons()
+    model = MLP(2, [4, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"schedule\(10\) returned -0\.1.*lr must be at least 0"):
+        fit(
+            model,
+            X,
+            y,
+            loss=losses.hinge,
+            optimizer=SGD(model.parameters(), lr=0.1),
+            steps=20,
+            schedule=lambda k: 0.1 if k < 10 else -0.1,  # uphill from step 10 on
+            progress=False,
+        )
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_fit_and_evaluate_refuse_data_that_is_not_finite_naming_the_row(bad):
+    X, y = _moons()
+    X[7, 1] = bad
+    model = MLP(2, [4, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"X has nan or infinite values \(first in row 7\)"):
+        fit(
+            model,
+            X,
+            y,
+            loss=losses.hinge,
+            optimizer=SGD(model.parameters(), lr=0.1),
+            steps=2,
+            progress=False,
+        )
+    assert model.state_dict() == before
+    with pytest.raises(ValueError, match="row 7"):
+        evaluate(model, X, y, losses.hinge)
+
+
+def test_evaluate_on_no_rows_is_a_value_error_not_a_division_by_zero():
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(ValueError, match=r"evaluate\(\) needs rows X.*n at least 1"):
+        evaluate(model, np.zeros((0, 2)), np.zeros(0), losses.hinge)

@@ -133,3 +133,74 @@ def test_the_console_script_is_installed():
     script = Path(sys.executable).with_name("valuegraph")
     result = subprocess.run([script, "draw", "--help"], capture_output=True, text=True, check=True)
     assert "NAME=VALUE" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "printed"),
+    [
+        (["draw", "-x*y", "--set", "x=2", "--set", "y=3"], "-x*y = -6; d/dx = -3, d/dy = -2"),
+        (["draw", "--set", "x=2", "-x"], "-x = -2; d/dx = -1"),
+        (["draw", "-2*x", "--set", "x=2"], "-2*x = -4; d/dx = -2"),
+        (["draw", "--set", "x=2", "--", "-x"], "-x = -2; d/dx = -1"),
+    ],
+)
+def test_an_expression_starting_with_a_minus_is_the_expression_not_an_option(
+    tmp_path, capsys, monkeypatch, args, printed
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 0
+    assert printed in capsys.readouterr().out
+    assert (tmp_path / "graph.svg").exists()
+
+
+def test_a_name_set_twice_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["draw", "x", "--set", "x=1", "--set", "x=2"])
+    assert exit_info.value.code == 2
+    assert "valuegraph draw: error: --set x is given more than once" in capsys.readouterr().err
+
+
+def test_max_nodes_refuses_a_larger_graph_with_command_line_advice(tmp_path, capsys):
+    out = tmp_path / "g.svg"
+    assert main(["draw", "x*x + x", "--set", "x=1", "--max-nodes", "2", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("valuegraph draw: error: the graph has 3 Values, more than --max-nodes")
+    assert "--max-nodes 3" in err and "draw_dot(" not in err and not out.exists()
+    assert main(["draw", "x*x + x", "--set", "x=1", "--max-nodes", "3", "-o", str(out)]) == 0
+
+
+def test_a_render_that_takes_too_long_is_stopped_by_timeout(tmp_path, capsys, monkeypatch):
+    slow = tmp_path / "slow-dot"
+    slow.write_text("#!/bin/sh\nPATH=/usr/bin:/bin\nsleep 30\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("VALUEGRAPH_DOT", str(slow))
+    out = tmp_path / "g.svg"
+    assert main(["draw", "x*2", "--set", "x=1", "--timeout", "0.3", "-o", str(out)]) == 2
+    assert "did not finish drawing a graph of" in capsys.readouterr().err and not out.exists()
+
+
+def test_errors_name_the_file_never_a_temporary_file(tmp_path, capsys):
+    out = tmp_path / "missing" / "g.svg"
+    assert main(["draw", "x", "--set", "x=1", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"valuegraph draw: error: cannot write {out}")
+    assert ".tmp" not in err and "Errno" not in err
+
+
+def test_version_prints_the_installed_version(capsys):
+    import importlib.metadata
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"valuegraph {importlib.metadata.version('valuegraph')}\n"
+
+
+def test_every_error_starts_the_same_way(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args in (["draw", "x + y", "--set", "x=1"], ["draw", "x", "--set", "x=1", "-o", "g.gif"]):
+        assert main(args) == 2
+        assert capsys.readouterr().err.startswith("valuegraph draw: error: ")
+    with pytest.raises(SystemExit):
+        main(["draw", "x", "--set", "x"])
+    assert "valuegraph draw: error: " in capsys.readouterr().err

@@ -11,7 +11,7 @@ import pytest
 import autograd
 from autograd import Value, topological_order
 from nn import MLP, Layer, Neuron, datasets, losses
-from tests.helpers.viz_graphs import RENDERER_IDS, RENDERERS, demo_loss, svg_text
+from tests.helpers.viz_graphs import RENDERER_PARAMS, demo_loss, svg_text
 from viz import GraphTooLargeError, draw_dot, style
 from viz.collapse import fold, module_of
 
@@ -124,7 +124,7 @@ def test_layer_boxes_use_a_colour_that_is_not_on_the_gradient_scale():
     assert min(math.dist(module, colour) for colour in scale) > 20
 
 
-@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+@pytest.mark.parametrize("renderer", RENDERER_PARAMS)
 @pytest.mark.parametrize(("level", "rankdir"), [("layer", "TB"), ("neuron", "LR")])
 def test_a_folded_model_fits_a_notebook_cell_laid_out_the_way_that_fits(
     demo, renderer, level, rankdir
@@ -142,7 +142,7 @@ def test_a_folded_model_fits_a_notebook_cell_laid_out_the_way_that_fits(
     assert float(re.search(r'<svg width="([\d.]+)pt"', other.to_svg(renderer))[1]) <= 1050
 
 
-@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+@pytest.mark.parametrize("renderer", RENDERER_PARAMS)
 def test_a_layers_neurons_are_drawn_in_their_order(demo, renderer):
     _, loss = demo
     svg = draw_dot(loss, collapse="neuron").to_svg(renderer)  # left to right: neurons in a column
@@ -158,7 +158,7 @@ def test_neuron_level_has_one_node_per_neuron(demo):
     assert len(groups) <= 33 + 15
 
 
-@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+@pytest.mark.parametrize("renderer", RENDERER_PARAMS)
 @pytest.mark.parametrize("level", ["layer", "neuron"])
 def test_collapsed_demo_renders_through_each_renderer(demo, renderer, level):
     _, loss = demo

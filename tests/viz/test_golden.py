@@ -15,8 +15,7 @@ import pytest
 from autograd import Value
 from nn import MLP
 from tests.helpers.viz_graphs import (
-    RENDERER_IDS,
-    RENDERERS,
+    RENDERER_PARAMS,
     demo_loss,
     neuron,
     ordered_operations,
@@ -64,7 +63,7 @@ def test_drawing_matches_its_reviewed_golden_file(name):
     assert path.read_text(encoding="utf-8") == source
 
 
-@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+@pytest.mark.parametrize("renderer", RENDERER_PARAMS)
 @pytest.mark.parametrize("name", sorted(DRAWINGS))
 def test_golden_files_render_through_each_renderer(name, renderer):
     source = graphviz.Source((GOLDEN / f"{name}.dot").read_text(encoding="utf-8"))

@@ -10,7 +10,13 @@ import pytest
 
 import viz.render
 from autograd import Value
-from tests.helpers.viz_graphs import RENDERER_IDS, RENDERERS, small_expression, svg_text
+from tests.helpers.viz_graphs import (
+    PDF_RENDERER_PARAMS,
+    RENDERER_PARAMS,
+    RENDERERS,
+    small_expression,
+    svg_text,
+)
 from viz import Drawing, GraphvizNotFoundError, Renderer, RenderError, draw_dot, find_renderers
 
 
@@ -67,7 +73,7 @@ def test_without_system_graphviz_render_svg_works_after_pip_install(no_system_gr
     assert "data" in svg_text(path.read_text())
 
 
-@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+@pytest.mark.parametrize("renderer", RENDERER_PARAMS)
 def test_each_renderer_writes_svg_and_png(renderer, tmp_path):
     drawing = draw_dot(small_expression())
     text = svg_text(drawing.to_svg(renderer))
@@ -77,10 +83,7 @@ def test_each_renderer_writes_svg_and_png(renderer, tmp_path):
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
 
 
-PDF_RENDERERS = [r for r in RENDERERS if r.name != "graphviz-pure"]
-
-
-@pytest.mark.parametrize("renderer", PDF_RENDERERS, ids=[r.name for r in PDF_RENDERERS])
+@pytest.mark.parametrize("renderer", PDF_RENDERER_PARAMS)
 def test_system_dot_writes_pdf(renderer, tmp_path):
     pdf = draw_dot(small_expression()).render(tmp_path / "g.pdf", renderer=renderer)
     assert pdf.read_bytes().startswith(b"%PDF")
@@ -106,7 +109,7 @@ TORTURE = {
 }
 
 
-@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERER_IDS)
+@pytest.mark.parametrize("renderer", RENDERER_PARAMS)
 def test_torture_labels_render_into_svg_that_parses_and_shows_every_label(renderer):
     values = [Value(float(i), label=label) for i, label in enumerate(TORTURE)]
     root = values[0]
@@ -174,3 +177,112 @@ def test_a_drawing_is_its_dot_source():
     drawing = draw_dot(Value(1.0) * 2)
     assert isinstance(drawing, Drawing) and str(drawing) == drawing.source
     assert drawing.source.startswith("digraph {") and "lines of DOT" in repr(drawing)
+
+
+# bounded, checked rendering
+
+
+def _fake_renderer(tmp_path, name, script):
+    """A ``dot`` stand-in: a shell script that ignores its input and does ``script``."""
+    path = tmp_path / name
+    path.write_text(f"#!/bin/sh\nPATH=/usr/bin:/bin\ncat > /dev/null\n{script}\n")
+    path.chmod(0o755)
+    return Renderer(name, str(path), frozenset({"svg", "png", "pdf"}))
+
+
+def test_a_renderer_that_hangs_is_stopped_at_the_timeout_with_what_to_do(tmp_path):
+    import time
+
+    slow = _fake_renderer(tmp_path, "slow", "sleep 30")
+    start = time.perf_counter()
+    with pytest.raises(viz.render.RenderTimeoutError) as info:
+        draw_dot(small_expression()).render(tmp_path / "g.svg", renderer=slow, timeout=0.5)
+    assert time.perf_counter() - start < 10
+    message = str(info.value)
+    assert "slow did not finish drawing a graph of 13 nodes in 0.5 s" in message
+    assert "collapse='layer'" in message and "VALUEGRAPH_RENDER_TIMEOUT" in message
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_the_timeout_comes_from_the_environment_when_not_given(tmp_path, monkeypatch):
+    slow = _fake_renderer(tmp_path, "slow", "sleep 30")
+    monkeypatch.setenv("VALUEGRAPH_RENDER_TIMEOUT", "0.3")
+    with pytest.raises(viz.render.RenderTimeoutError, match=r"in 0\.3 s"):
+        draw_dot(small_expression()).to_svg(slow)
+    monkeypatch.setenv("VALUEGRAPH_RENDER_TIMEOUT", "soon")
+    with pytest.raises(ValueError, match="VALUEGRAPH_RENDER_TIMEOUT must be a positive number"):
+        draw_dot(small_expression()).to_svg(slow)
+    monkeypatch.delenv("VALUEGRAPH_RENDER_TIMEOUT")
+    assert viz.render.render_timeout() == viz.render.DEFAULT_TIMEOUT
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0, float("nan"), float("inf")])
+def test_a_timeout_that_is_not_a_positive_number_of_seconds_is_refused(timeout):
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+        viz.render.render_timeout(timeout)
+    with pytest.raises(TypeError, match="timeout must be a number"):
+        viz.render.render_timeout("10")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "script"),
+    [
+        ("svg", "head -c 4000 /dev/urandom"),
+        ("svg", "echo '<html><body>not a picture</body></html>'"),
+        ("svg", "echo '<svg><g></svg>'"),
+        ("png", "echo '<svg/>'"),
+        ("pdf", "head -c 4000 /dev/urandom"),
+    ],
+)
+def test_output_that_is_not_the_format_asked_for_is_refused_and_nothing_is_written(
+    tmp_path, fmt, script
+):
+    liar = _fake_renderer(tmp_path, "liar", script)
+    path = tmp_path / f"g.{fmt}"
+    path.write_bytes(b"the old picture")
+    with pytest.raises(RenderError, match=f"liar .*wrote no valid {fmt.upper()}"):
+        draw_dot(small_expression()).render(path, renderer=liar)
+    assert path.read_bytes() == b"the old picture"
+    assert sorted(os.listdir(tmp_path)) == ["g." + fmt, "liar"]
+
+
+def test_labels_with_lone_surrogates_and_control_characters_never_break_a_writer(tmp_path):
+    from viz import backprop_steps, save_html
+
+    a = Value(2.0, label="a\ud800b\x00\u202e")
+    out = (a * a).tanh()
+    out.label = "\udfff"
+    out.backward()
+    drawing = draw_dot(out)
+    assert "\\ud800" in svg_text(drawing.to_svg())
+    drawing.render(tmp_path / "g.png")
+    save_html(backprop_steps(out), tmp_path / "player.html")
+    assert "tanh" in (tmp_path / "player.html").read_text(encoding="utf-8")
+
+
+def _long_sum(terms):
+    x = Value(1.0, label="x")
+    total = x
+    for _ in range(terms - 1):
+        total = total + x
+    total.backward()
+    return total
+
+
+def test_a_value_feeding_many_ops_gets_its_edges_bundled_and_x_times_x_keeps_two():
+    assert "concentrate=true" in draw_dot(_long_sum(20)).source
+    x = Value(3.0, label="x")
+    assert "concentrate" not in draw_dot(x * x).source
+    assert "concentrate" not in draw_dot(small_expression()).source
+
+
+@pytest.mark.parametrize("renderer", RENDERER_PARAMS)
+def test_the_100_term_sum_renders_in_about_a_second_not_minutes(renderer):
+    import resource
+
+    drawing = draw_dot(_long_sum(100))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    svg = drawing.to_svg(renderer, timeout=20)  # it took over a minute before the bundling
+    used = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before
+    assert svg_text(svg).count("data") == 100
+    assert used < 3.0  # CPU seconds: ~0.4 for system dot, ~0.1 for graphviz-pure
