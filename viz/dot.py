@@ -22,6 +22,7 @@ from .style import new_graph, op_symbol
 
 DEFAULT_MAX_NODES = 1000  # Graphviz lays 1,000 out in ~1.5 s, 2,000 in ~13 s, and a hairball
 RANKDIRS = ("LR", "TB", "RL", "BT")
+FORMATS = ("svg", "png", "pdf")  # what Drawing.render writes
 
 # what a Value node shows as its gradient: (the number or None for "not computed yet", final?)
 GradView = Callable[[Value], "tuple[float | None, bool]"]
@@ -38,8 +39,9 @@ class Marks:
 
 def draw_dot(
     root: Value,
-    *,
+    format: str = "svg",  # noqa: A002 - micrograd's and graphviz's name
     rankdir: str = "LR",
+    *,
     show_grad: bool = True,
     color: str | None = "grad",
     highlight: Value | None = None,
@@ -51,15 +53,20 @@ def draw_dot(
     ``color="grad"`` shades Values by the sign and size of their gradient (``None``: no shading);
     ``highlight=v`` marks every path from ``v`` to ``root``; ``collapse="neuron"`` or ``"layer"``
     folds a model's graph by its parameter labels. More than ``max_nodes`` Values raise
-    ``GraphTooLargeError``. Returns a ``Drawing`` (``.source``, ``.to_svg()``, ``.render(path)``).
+    ``GraphTooLargeError``. Returns a ``Drawing`` (``.source``, ``.to_svg()``, ``.render(path)``);
+    ``format`` is what its ``render`` writes to a path without a suffix, as in micrograd's
+    ``draw_dot(root, format="svg", rankdir="LR")`` and graphviz's ``render("gout")``.
     """
     check_options(root, rankdir, color, max_nodes)
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     if highlight is not None and not isinstance(highlight, Value):
         raise TypeError(f"highlight must be a Value or None, got {type(highlight).__name__}")
     if collapse is not None:
         if highlight is not None:
             raise ValueError("highlight and collapse cannot be combined")
-        return draw_collapsed(root, collapse, rankdir=rankdir, color=color, max_nodes=max_nodes)
+        drawing = draw_collapsed(root, collapse, rankdir=rankdir, color=color, max_nodes=max_nodes)
+        return Drawing(drawing.graph, format)
     order = topological_order(root)
     if len(order) > max_nodes:
         raise GraphTooLargeError(
@@ -72,7 +79,7 @@ def draw_dot(
     if highlight is not None:
         marks = path_marks(order, highlight)
     grads = (lambda v: (v.grad, True)) if show_grad else None
-    return Drawing(build(order, rankdir=rankdir, grads=grads, color=color, marks=marks))
+    return Drawing(build(order, rankdir=rankdir, grads=grads, color=color, marks=marks), format)
 
 
 def check_options(root: object, rankdir: str, color: str | None, max_nodes: int) -> None:

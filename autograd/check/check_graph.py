@@ -168,7 +168,7 @@ class _Node:
 
         A partial that differs on Values from the same rule on floats is added to ``problems``.
         """
-        leaves = {i: Value(p.data, p.label) for i, p in self.parents.items()}
+        leaves = {i: Value(p.data, label=p.label) for i, p in self.parents.items()}
         arguments = [leaves.get(i, x) for i, x in enumerate(self.inputs)]
         out = apply(self.op, *arguments)
         partials = self.op.derivative(VALUE_MATH, *arguments, out)

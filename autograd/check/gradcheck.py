@@ -59,7 +59,7 @@ class _Function:
         self.names = [f"{i} {label}" for i, label in enumerate(self.labels)]
 
     def leaves(self, points: Sequence[float] | None = None) -> list[Value]:
-        return [Value(x, label) for x, label in zip(points or self.points, self.labels)]
+        return [Value(x, label=label) for x, label in zip(points or self.points, self.labels)]
 
     def output(self, leaves: list[Value]) -> Value:
         out = self.f(*leaves)
