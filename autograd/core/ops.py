@@ -13,7 +13,9 @@ hypothesis strategies read it to draw inputs a safe distance from trouble.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,6 +105,21 @@ def _dot_derivative(m: Any, *inputs_and_out: Any) -> tuple[Any, ...]:
     return (*swapped, 1.0) if len(inputs_and_out) % 2 == 0 else swapped
 
 
+def _logsumexp_forward(m: Any, *xs: Any) -> Any:
+    """``log(sum(exp(x)))``, shifted by the largest ``x`` so that no ``exp`` overflows. The shift
+    is part of the op, so a tape computes it for each row. An infinite largest ``x`` (or nan)
+    is not shifted by: the sum then gives inf, -inf (all ``x`` are -inf) or nan as it should."""
+    top = functools.reduce(m.maximum, xs, -math.inf)
+    shift = m.where(top - top == 0, top, 0.0)  # top - top is 0 exactly when top is finite
+    return shift + m.log(sum([m.exp(x - shift) for x in xs], 0.0))
+
+
+def _logsumexp_derivative(m: Any, *inputs_and_out: Any) -> tuple[Any, ...]:
+    """d/dx_i = exp(x_i - out): the softmax, from the (already stable) output."""
+    *xs, out = inputs_and_out
+    return tuple([m.exp(x - out) for x in xs])
+
+
 def _power_slope(m: Any, x: Any, y: Any) -> Any:
     """d(x ** y)/dx = y x^(y-1), and 0 at x = y = 0 (not 0 * 0^-1); elsewhere the formula, so
     the graph it builds under create_graph still depends on x and y."""
@@ -158,6 +175,7 @@ _TABLE = [
     # n-ary: one node however many inputs
     Op("sum",  _sum_forward,                   _sum_derivative),
     Op("dot",  _dot_forward,                   _dot_derivative),
+    Op("logsumexp", _logsumexp_forward,        _logsumexp_derivative),
 ]
 # fmt: on
 

@@ -21,6 +21,8 @@ from typing import Any, Union
 
 from . import engine
 from .engine import describe
+from .guards import _recording as _guards
+from .guards import note
 from .ieee import FLOATS, isfinite, to_float
 from .modes import is_anomaly_enabled, is_grad_enabled
 from .ops import OPS, Op
@@ -75,9 +77,9 @@ class Value:
     made it (``""`` for a leaf) and ``parents`` its inputs in argument order (a plain float stands
     for a constant operand).
 
-    ``<``, ``<=``, ``>`` and ``>=`` compare ``data`` and return a bool. ``==`` and ``hash`` are
-    identity, as for any Python object, so Values work as set members and dict keys: compare
-    numbers with ``a.data == b.data``.
+    ``<``, ``<=``, ``>`` and ``>=`` compare ``data`` and return a bool (while a tape traces, each
+    is kept as a guard: ``guards.py``). ``==`` and ``hash`` are identity, as for any Python
+    object, so Values work as set members and dict keys: compare numbers with ``a.data == b.data``.
     """
 
     # The parents live in two slots, not in a tuple: one object per node instead of two halves
@@ -167,18 +169,30 @@ class Value:
     __neg__ = _function(_NEG)
     __abs__ = _function(_ABS)
 
-    # comparisons read data
+    # comparisons read data; while a trace records (autograd.tape.compile), each one is a guard
     def __lt__(self, other: Operand) -> bool:
-        return self.data < _data(other)
+        outcome = self.data < _data(other)
+        if _guards.get() is not None:
+            note("<", self, other, outcome)
+        return outcome
 
     def __le__(self, other: Operand) -> bool:
-        return self.data <= _data(other)
+        outcome = self.data <= _data(other)
+        if _guards.get() is not None:
+            note("<=", self, other, outcome)
+        return outcome
 
     def __gt__(self, other: Operand) -> bool:
-        return self.data > _data(other)
+        outcome = self.data > _data(other)
+        if _guards.get() is not None:
+            note(">", self, other, outcome)
+        return outcome
 
     def __ge__(self, other: Operand) -> bool:
-        return self.data >= _data(other)
+        outcome = self.data >= _data(other)
+        if _guards.get() is not None:
+            note(">=", self, other, outcome)
+        return outcome
 
     # functions
     relu = _function(_RELU)

@@ -6,6 +6,6 @@ steps and runs them).
 """
 
 from .numpy_math import NUMPY_MATH
-from .tape import Tape, TapeMismatchError, compile  # noqa: A004 - as the built-in, by design
+from .tape import Tape, TapeGuardError, TapeMismatchError, compile  # noqa: A004 - as the built-in
 
-__all__ = ["NUMPY_MATH", "Tape", "TapeMismatchError", "compile"]
+__all__ = ["NUMPY_MATH", "Tape", "TapeGuardError", "TapeMismatchError", "compile"]
