@@ -29,6 +29,8 @@ MATH_NAMES = (
     "pow", "div", "maximum",  # two inputs
     "sign", "is_zero", "where",  # piecewise: sign(x), is_zero(x), where(condition, a, b)
 )  # fmt: skip
+# ``where``'s a and b are values, or functions of no arguments computed only for the branch taken
+# (on arrays, for both): a branch not taken then builds no node under create_graph.
 
 
 def math_namespace(**functions: Callable[..., Any]) -> SimpleNamespace:
@@ -122,13 +124,14 @@ def _logsumexp_derivative(m: Any, *inputs_and_out: Any) -> tuple[Any, ...]:
 
 def _power_slope(m: Any, x: Any, y: Any) -> Any:
     """d(x ** y)/dx = y x^(y-1), and 0 at x = y = 0 (not 0 * 0^-1); elsewhere the formula, so
-    the graph it builds under create_graph still depends on x and y."""
-    return m.where(m.is_zero(x) & m.is_zero(y), 0.0, y * m.pow(x, y - 1))
+    the graph it builds under create_graph still depends on x and y. The formula is a branch
+    computed only when taken: at x = y = 0 no ``x ** -1`` node is built for anomaly mode to flag."""
+    return m.where(m.is_zero(x) & m.is_zero(y), 0.0, lambda: y * m.pow(x, y - 1))
 
 
 def _exponent_slope(m: Any, x: Any, y: Any, out: Any) -> Any:
     """d(x ** y)/dy = x^y log x, and 0 where x is 0 and y >= 0 (not 0 * -inf)."""
-    return m.where(m.is_zero(x) & (y >= 0), 0.0, out * m.log(x))
+    return m.where(m.is_zero(x) & (y >= 0), 0.0, lambda: out * m.log(x))
 
 
 def _pow_domain(x: float, y: float) -> bool:
