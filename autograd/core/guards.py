@@ -7,13 +7,14 @@ on) each comparison of a Value with ``<``, ``<=``, ``>`` or ``>=`` (so also ``ma
 A tape evaluates every guard on every row it replays and refuses the rows whose comparisons come
 out otherwise, so a model that branches on values is never replayed down the wrong branch.
 
-Outside a trace a comparison costs one read of a context variable more.
+Outside a trace a comparison costs one read of a list item more (about 20 ns).
 """
 
 from __future__ import annotations
 
 import linecache
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,6 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 _recording: ContextVar[list[Guard] | None] = ContextVar("valuegraph_guards", default=None)
+# How many traces record right now, in any thread: a comparison reads this list's item (cheaper
+# than the context variable) and looks further only when some trace records.
+tracing = [0]
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,14 +44,19 @@ def recording_guards() -> Iterator[list[Guard]]:
     """Keep the comparisons of Values made inside the block in the list it gives."""
     guards: list[Guard] = []
     token = _recording.set(guards)
+    with _lock:
+        tracing[0] += 1
     try:
         yield guards
     finally:
+        with _lock:
+            tracing[0] -= 1
         _recording.reset(token)
 
 
 def note(comparison: str, left: Any, right: Any, outcome: bool) -> None:
-    """Keep a comparison made by a Value's operator (its caller's caller is the user's code)."""
+    """Keep a comparison made by a Value's operator, if this context records (the operator's
+    caller is the user's code)."""
     guards = _recording.get()
     if guards is not None:
         frame = sys._getframe(2)
@@ -54,7 +64,3 @@ def note(comparison: str, left: Any, right: Any, outcome: bool) -> None:
         text = linecache.getline(filename, line).strip()
         source = f"{filename.rsplit('/', 1)[-1]}:{line}" + (f": {text}" if text else "")
         guards.append(Guard(comparison, left, right, outcome, source))
-
-
-def is_recording() -> bool:
-    return _recording.get() is not None

@@ -21,8 +21,7 @@ from typing import Any, Union
 
 from . import engine
 from .engine import describe
-from .guards import _recording as _guards
-from .guards import note
+from .guards import note, tracing
 from .ieee import FLOATS, isfinite, to_float
 from .modes import is_anomaly_enabled, is_grad_enabled
 from .ops import OPS, Op
@@ -172,25 +171,25 @@ class Value:
     # comparisons read data; while a trace records (autograd.tape.compile), each one is a guard
     def __lt__(self, other: Operand) -> bool:
         outcome = self.data < _data(other)
-        if _guards.get() is not None:
+        if tracing[0]:
             note("<", self, other, outcome)
         return outcome
 
     def __le__(self, other: Operand) -> bool:
         outcome = self.data <= _data(other)
-        if _guards.get() is not None:
+        if tracing[0]:
             note("<=", self, other, outcome)
         return outcome
 
     def __gt__(self, other: Operand) -> bool:
         outcome = self.data > _data(other)
-        if _guards.get() is not None:
+        if tracing[0]:
             note(">", self, other, outcome)
         return outcome
 
     def __ge__(self, other: Operand) -> bool:
         outcome = self.data >= _data(other)
-        if _guards.get() is not None:
+        if tracing[0]:
             note(">=", self, other, outcome)
         return outcome
 

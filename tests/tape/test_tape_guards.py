@@ -154,3 +154,15 @@ def test_comparisons_inside_a_rule_on_values_are_guards_too():
     assert tape.forward([[2.0]]).tolist() == [4.0]
     with pytest.raises(TapeGuardError):
         tape.forward([[-2.0]])
+
+
+def test_comparisons_in_another_thread_during_a_trace_are_not_its_guards():
+    import threading
+
+    def fn(x):
+        other = threading.Thread(target=lambda: Value(1.0) > 0)
+        other.start()
+        other.join()
+        return x * 2
+
+    assert compile(fn, [1.0]).guards == ()
