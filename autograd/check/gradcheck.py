@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from typing import Any
 from ..core import Value, grad, topological_order
 from .check_graph import check_graph
 from .finite_differences import Difference, difference, step
-from .result import CheckResult, GradcheckError, compare, finish, identical
+from .result import CheckResult, GradcheckError, Row, compare, finish, identical
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
@@ -76,6 +77,16 @@ class _Function:
         leaves = self.leaves(points)
         return grad(self.output(leaves), leaves)
 
+    def derivative(self, leaves: list[Value], index: tuple[int, ...]) -> Value:
+        """``d^n f / dx_index[0] ... dx_index[-1]`` on ``leaves``, as a Value with its graph."""
+        current = self.output(leaves)
+        for i in index:
+            (current,) = grad(current, [leaves[i]], create_graph=True)
+        return current
+
+    def derivative_at(self, points: Sequence[float], index: tuple[int, ...]) -> float:
+        return self.derivative(self.leaves(points), index).data
+
 
 def _parameter_names(f: Callable[..., Any]) -> list[str]:
     try:
@@ -93,9 +104,11 @@ def gradcheck(
     eps: float | None = None,
     atol: float = 1e-6,
     rtol: float = 1e-5,
+    order: int = 1,
     raise_exception: bool = True,
 ) -> CheckResult:
-    """Check the gradient of ``f`` at ``inputs`` against float64 central differences.
+    """Check the gradient of ``f`` at ``inputs`` against float64 central differences; with
+    ``order=k``, every derivative up to order ``k``.
 
     ``f`` takes one Value per input and returns a scalar Value; ``inputs`` are numbers or Values
     (whose labels name the arguments). The step is ``eps``, or ``cbrt(machine eps) * max(1, |x|)``
@@ -103,7 +116,15 @@ def gradcheck(
     checked: backward on a fresh graph gives identical gradients, and a backward seeded with 2.5
     scales them by 2.5. Returns a ``CheckResult`` (true when everything passed); a failure raises
     ``GradcheckError``, whose message is the report, unless ``raise_exception=False``.
+
+    With ``order=k``, each derivative of order ``n <= k`` (taken by ``grad`` with
+    ``create_graph=True``) is also compared with central differences of the analytic derivative
+    of order ``n - 1`` it comes from, as ``jax.test_util.check_grads`` does: so every order is
+    checked, each against the one below, and order 1 against ``f`` itself. A row of order 3 reads
+    ``(0 x, 0 x, 1 y)``: d^3 f / dx dx dy.
     """
+    if not isinstance(order, int) or isinstance(order, bool) or order < 1:
+        raise ValueError(f"order must be an int >= 1, got {order!r}")
     function = _Function(f, inputs)
     leaves = function.leaves()
     out = function.output(leaves)
@@ -121,10 +142,49 @@ def gradcheck(
         name, ok = function.names[i], leaf in reached
         rows.append(compare(name, analytic[i], at, along=along, atol=atol, rtol=rtol, reached=ok))
     problems = _reproducibility(function, analytic) + _seed_scaling(function, analytic, atol, rtol)
-    result = CheckResult("gradcheck", "gradient", rows, atol, rtol, problems)
+    derivatives: list[Value] = []  # the graphs of orders 1 .. k - 1, for the diagnosis
+    for n in range(2, order + 1):
+        rows += _rows_of_order(function, n, eps, atol, rtol, derivatives)
+    what = "gradient" if order == 1 else "derivative"
+    result = CheckResult("gradcheck", what, rows, atol, rtol, problems)
     if result.failures:
-        result.diagnosis = check_graph(out, atol=atol, rtol=rtol, raise_exception=False)
+        result.diagnosis = check_graph(
+            out, *derivatives, order=min(order, 2), atol=atol, rtol=rtol, raise_exception=False
+        )
     return finish(result, raise_exception)
+
+
+def _rows_of_order(
+    function: _Function,
+    n: int,
+    eps: float | None,
+    atol: float,
+    rtol: float,
+    derivatives: list[Value],
+) -> list[Row]:
+    """The rows of order ``n``: for each derivative of order ``n - 1`` (indices in increasing
+    order, since derivatives commute), its gradient against central differences of it."""
+    rows = []
+    for index in itertools.combinations_with_replacement(range(len(function.points)), n - 1):
+        leaves = function.leaves()
+        lower = function.derivative(leaves, index)
+        derivatives.append(lower)
+        analytic = grad(lower, leaves)
+        reached = set(topological_order(lower))
+        for j, x in enumerate(function.points):
+
+            def along(t: float, j: int = j, index: tuple[int, ...] = index) -> float:
+                return function.derivative_at(function.moved(j, t), index)
+
+            at = difference(along, x, step(x, eps), middle=lower.data)
+            name = "(" + ", ".join(function.names[i] for i in (*index, j)) + ")"
+            ok = leaves[j] in reached
+            rows.append(
+                compare(
+                    name, analytic[j], at, along=along, atol=atol, rtol=rtol, reached=ok, order=n
+                )
+            )
+    return rows
 
 
 def _reproducibility(function: _Function, analytic: list[float]) -> list[str]:
