@@ -25,6 +25,7 @@ from .result import CheckResult, GradcheckError, Row, compare, finish, identical
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 SEED = 2.5  # a backward seeded with this must scale every gradient by it
+ATOL, RTOL = 1e-6, 1e-5  # the default tolerances
 
 
 class _Function:
@@ -102,8 +103,8 @@ def gradcheck(
     inputs: Sequence[float | Value] | float | Value,
     *,
     eps: float | None = None,
-    atol: float = 1e-6,
-    rtol: float = 1e-5,
+    atol: float = ATOL,
+    rtol: float = RTOL,
     order: int = 1,
     raise_exception: bool = True,
 ) -> CheckResult:
@@ -214,8 +215,8 @@ def gradgradcheck(
     inputs: Sequence[float | Value] | float | Value,
     *,
     eps: float | None = None,
-    atol: float = 1e-6,
-    rtol: float = 1e-5,
+    atol: float = ATOL,
+    rtol: float = RTOL,
     raise_exception: bool = True,
 ) -> CheckResult:
     """Check the second derivatives of ``f`` at ``inputs``, as ``gradcheck`` checks the first.
