@@ -10,6 +10,7 @@
 """
 
 from . import datasets, losses, optim
+from .check import check_model
 from .module import MLP, Layer, Module, Neuron, load
 from .optim import SGD, Adam, AdamW
 from .train import History, evaluate, fit
@@ -23,6 +24,7 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "check_model",
     "datasets",
     "evaluate",
     "fit",
