@@ -49,7 +49,7 @@ class Function:
     def output(self, leaves: list[Value]) -> Value:
         out = self.f(*leaves)
         if not isinstance(out, Value):
-            raise TypeError(f"f must return a scalar Value, got {type(out).__name__}")
+            raise TypeError(f"f must return a Value or a list of Values, got {type(out).__name__}")
         return out
 
     def moved(self, i: int, t: float) -> list[float]:

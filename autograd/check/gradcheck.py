@@ -71,6 +71,8 @@ def gradcheck(
     if not isinstance(first, (list, tuple)):
         result = _check(function, eps, atol, rtol, order, directions if fast_mode else 0)
         return finish(result, raise_exception)
+    if not first:
+        raise TypeError("f must return a Value or a list of Values, got an empty list")
     results = []
     for k in range(len(first)):
         one = Function(functools.wraps(f)(functools.partial(_output, f, k)), inputs)
@@ -151,6 +153,8 @@ def gradgradcheck(
     with ``create_graph=True`` equals the plain one. Same arguments and result as ``gradcheck``.
     """
     function = Function(f, inputs)
+    if isinstance(f(*function.leaves()), (list, tuple)):
+        raise TypeError("gradgradcheck() checks one output; gradcheck(f, inputs, order=2) many")
     leaves = function.leaves()
     out = function.output(leaves)
     firsts = grad(out, leaves, create_graph=True)

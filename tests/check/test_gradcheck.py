@@ -174,8 +174,9 @@ def test_a_single_number_is_one_input():
 @pytest.mark.parametrize(
     ("f", "inputs", "message"),
     [
-        (lambda x: x.data * 2, [1.0], "f must return a scalar Value, got float"),
-        (lambda x: [x], [1.0], "f must return a scalar Value, got list"),
+        (lambda x: x.data * 2, [1.0], "f must return a Value or a list of Values, got float"),
+        (lambda x: [x, 2.0], [1.0], "f must return a Value or a list of Values, got float"),
+        (lambda x: (), [1.0], "f must return a Value or a list of Values, got an empty list"),
         ("x * 2", [1.0], "f must be callable, got str"),
         (lambda x: x, ["1.0"], "input 0 must be a number or a Value, got str"),
         (lambda x: x, "1.0", "inputs must be a list of numbers or Values, got str"),

@@ -65,3 +65,10 @@ def test_several_outputs_at_order_two_and_a_bad_directions_count():
     ].analytic == pytest.approx(math.exp(0.5))
     with pytest.raises(ValueError, match="directions must be an int >= 1"):
         gradcheck(lambda x: x, [1.0], fast_mode=True, directions=0)
+
+
+def test_gradgradcheck_of_several_outputs_points_to_gradcheck_order_two():
+    from autograd import gradgradcheck
+
+    with pytest.raises(TypeError, match=r"gradcheck\(f, inputs, order=2\)"):
+        gradgradcheck(lambda x: [x, x * x], [1.0])
