@@ -5,6 +5,8 @@ Knows nothing of Values or the op table: it differentiates plain functions of on
 
 from __future__ import annotations
 
+import math
+import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +14,18 @@ from dataclasses import dataclass
 STEP = sys.float_info.epsilon ** (1 / 3)  # ~6.06e-6: balances truncation and rounding error
 
 Function = Callable[[float], float]
+DIRECTIONS_SEED = 20261201  # random directions are the same on every run
+
+
+def random_directions(n: int, count: int) -> list[list[float]]:
+    """``count`` random unit vectors of ``n`` components (Gaussian, normalised), reproducibly."""
+    rng = random.Random(DIRECTIONS_SEED)
+    directions = []
+    for _ in range(count):
+        v = [rng.gauss(0.0, 1.0) for _ in range(n)]
+        norm = math.sqrt(math.fsum(c * c for c in v))
+        directions.append([c / norm for c in v])
+    return directions
 
 
 def step(x: float, eps: float | None = None) -> float:

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import itertools
 import math
-import random
 
 from ..core import Value, grad, topological_order
-from .finite_differences import difference, step
+from .finite_differences import difference, random_directions, step
 from .function import Function
 from .result import Row, compare
-
-FAST_MODE_SEED = 20261201  # fast mode's directions: the same on every run
 
 
 def first_order_rows(
@@ -48,13 +45,9 @@ def directional_rows(
 ) -> list[Row]:
     """Fast mode: the gradient along random unit directions ``v``, ``grad . v`` against central
     differences of ``t -> f(x + t v)`` at ``t = 0`` (a step scaled to the largest input)."""
-    rng = random.Random(FAST_MODE_SEED)
     h = step(max(abs(x) for x in function.points), eps)
     rows = []
-    for d in range(directions):
-        v = [rng.gauss(0.0, 1.0) for _ in function.points]
-        norm = math.sqrt(math.fsum(c * c for c in v))
-        v = [c / norm for c in v]
+    for d, v in enumerate(random_directions(len(function.points), directions)):
 
         def along(t: float, v: list[float] = v) -> float:
             moved = [x + t * c for x, c in zip(function.points, v)]
