@@ -94,3 +94,20 @@ def is_resolved(g: Function, at: Difference, tolerance: float) -> bool:
     """Whether the central difference moves by at most ``tolerance`` when the step shrinks
     eightfold; if not, ``g`` curves too sharply within the step (near a pole) to trust it."""
     return abs(at.central - central_difference(g, at.x, at.h / 8)) <= tolerance
+
+
+def is_pole(at: Difference) -> bool:
+    """Whether ``g`` changes sign through infinity within the step: across a pole (``1/x`` near
+    0) one side's value has the other sign and is no smaller, where a smooth crossing of zero or
+    a kink would pass near 0. (Only failing differences are asked.)"""
+    if not at.middle or not all(map(math.isfinite, (at.down, at.middle, at.up))):
+        return False
+    return any(side * at.middle < 0 and abs(side) > abs(at.middle) / 8 for side in (at.down, at.up))
+
+
+def limits(g: Function, at: Difference) -> tuple[float, float]:
+    """The central difference extrapolated to step 0 from steps ``h`` and ``h / 8`` (Richardson),
+    for an error that shrinks as ``h`` (a jump in ``g''``, as for ``relu(x) * x`` at 0) and as
+    ``h^2`` (a smooth ``g``)."""
+    coarse, fine = at.central, central_difference(g, at.x, at.h / 8)
+    return fine - (coarse - fine) / 7, fine - (coarse - fine) / 63
