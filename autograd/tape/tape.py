@@ -36,19 +36,12 @@ from ..core.guards import Guard, recording_guards
 from .anomalies import check_backward, check_forward
 from .steps import BATCH, CONSTANT, SCALAR, Elementwise, MatMul, Operand, Step
 from .steps import Sum as SumStep
+from .verify import TapeGuardError, TapeMismatchError, check_guards, compare, telling_rows
 
 __all__ = ["Tape", "TapeGuardError", "TapeMismatchError", "compile"]
 
 _DOT, _SUM = OPS["dot"], OPS["sum"]
 Slot = tuple[int, int]  # (store, row)
-
-
-class TapeMismatchError(AssertionError):
-    """The tape and the eager engine disagree (``Tape.check``)."""
-
-
-class TapeGuardError(TapeMismatchError):
-    """A row of a batch takes another branch than the trace: a guard came out otherwise."""
 
 
 def compile(fn: Callable[..., Any], example_inputs: Sequence[float]) -> Tape:  # noqa: A001
@@ -252,25 +245,7 @@ class Tape:
 
     def _check_guards(self, stores: tuple[np.ndarray, np.ndarray]) -> None:
         """Raise ``TapeGuardError`` if a row's comparisons come out otherwise than the trace's."""
-        samples = stores[BATCH].shape[1]
-        for guard in self.guards:
-            left, right = (
-                np.broadcast_to(self._read(v, stores), samples) for v in (guard.left, guard.right)
-            )
-            rows = np.flatnonzero(_COMPARISONS[guard.comparison](left, right) != guard.outcome)
-            if rows.size:
-                r = int(rows[0])
-                compared = ((guard.left, left), (guard.right, right))
-                shown = ", ".join(
-                    f"{_name(v)} = {float(a[r])!r}" for v, a in compared if _is_value(v)
-                )
-                text = f"{_text(guard.left)} {guard.comparison} {_text(guard.right)}"
-                raise TapeGuardError(
-                    f"row {r} of the batch ({rows.size} of {samples} rows) takes another branch "
-                    f"than the trace: the comparison {text} (at {guard.source}) came "
-                    f"out {guard.outcome} when traced, {not guard.outcome} here ({shown}). A tape "
-                    "replays the one path it traced: train this model eagerly (compile=False)."
-                )
+        check_guards(self.guards, lambda v: self._read(v, stores), stores[BATCH].shape[1])
 
     def _read(self, value: Any, stores: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         if not isinstance(value, Value):
@@ -284,13 +259,9 @@ class Tape:
         value of each input and each output (a constant frozen at trace time goes wrong far from
         the traced row, not near it), then rows spread evenly through the batch."""
         rows = np.asarray(batch, dtype=np.float64)
-        columns = np.column_stack([rows, self.forward(rows).reshape(len(rows), -1)])
-        candidates = [int(i) for i in np.flatnonzero(~np.isfinite(columns).all(axis=1))]
-        for column in columns.T:
-            if not np.isnan(column).all():
-                candidates += [int(np.nanargmin(column)), int(np.nanargmax(column))]
-        candidates += np.linspace(0, len(rows) - 1, limit).astype(int).tolist()
-        return np.array(list(dict.fromkeys(candidates))[:limit], dtype=np.intp)
+        return telling_rows(
+            np.column_stack([rows, self.forward(rows).reshape(len(rows), -1)]), limit
+        )
 
     def check(
         self, batch: Any, grad_outputs: Any = None, rtol: float = 1e-12, limit: int | None = None
@@ -325,37 +296,9 @@ class Tape:
             eager_parameters += gradients[len(xs) :]
             reached.update(v for v in topological_order(*outs) if not v.parents)
         used = [i for i, p in enumerate(self.parameters) if p in reached]  # not per-call leaves
-        _compare("output", tape_outputs, eager_outputs, rtol)
-        _compare("input gradient", tape_inputs, eager_inputs, rtol)
-        _compare("parameter gradient", tape_parameters[used], eager_parameters[used], rtol)
-
-
-_COMPARISONS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
-
-
-def _text(value: Any) -> str:
-    return _name(value) if isinstance(value, Value) else repr(float(value))
-
-
-def _is_value(value: Any) -> bool:
-    return isinstance(value, Value)
-
-
-def _name(value: Value) -> str:
-    return value.label or f"the {value.op or 'leaf'} node"
-
-
-def _compare(what: str, tape: np.ndarray, eager: np.ndarray, rtol: float) -> None:
-    scale = max(1.0, float(np.nanmax(np.abs(eager), initial=0.0)))
-    close = np.isclose(tape, eager, rtol=rtol, atol=rtol * scale, equal_nan=True)
-    if not close.all():
-        where = tuple(int(i) for i in np.argwhere(~close)[0])
-        raise TapeMismatchError(
-            f"{what} {where}: tape {tape[where]!r}, eager {eager[where]!r} "
-            f"({int((~close).sum())} of {close.size} differ). The tape replays the graph traced "
-            "from the example inputs: if fn branches on values (if x.data > 0, max(a, b)), the "
-            "branch taken then is frozen in the tape."
-        )
+        compare("output", tape_outputs, eager_outputs, rtol)
+        compare("input gradient", tape_inputs, eager_inputs, rtol)
+        compare("parameter gradient", tape_parameters[used], eager_parameters[used], rtol)
 
 
 def _groups_by_depth(
