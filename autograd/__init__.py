@@ -38,6 +38,7 @@ from .core import (
     grad,
     is_anomaly_enabled,
     is_grad_enabled,
+    logsumexp,
     no_grad,
     register,
     sum,  # noqa: A004 - autograd.sum, as numpy.sum
@@ -69,6 +70,7 @@ __all__ = [
     "gradgradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "logsumexp",
     "no_grad",
     "register",
     "sum",

@@ -20,6 +20,7 @@ if not getattr(_autograd, "__valuegraph__", False):  # another autograd in its p
     )
 
 from . import datasets, losses, optim
+from .check import check_model
 from .module import MLP, Layer, Module, Neuron, load
 from .optim import SGD, Adam, AdamW
 from .recording import Frame, Recording
@@ -36,6 +37,7 @@ __all__ = [
     "Module",
     "Neuron",
     "Recording",
+    "check_model",
     "datasets",
     "evaluate",
     "fit",

@@ -81,24 +81,25 @@ def binary_cross_entropy(logit: Scalar, target: float) -> Value:
 
 @predicts(predict_class)
 def cross_entropy(logits: Sequence[Scalar], target_index: int) -> Value:
-    """``-log softmax(logits)[target_index]`` via log-sum-exp: finite for any finite logits."""
-    shifted = _shifted(logits)
+    """``-log softmax(logits)[target_index]``, as ``logsumexp(logits) - logits[target_index]``:
+    finite for any finite logits (``logsumexp`` shifts by their largest, on a tape row by row)."""
+    values = _logits(logits)
     try:
         k = operator.index(target_index)
     except TypeError:
         raise TypeError(
             f"cross_entropy() needs an integer class index, got {type(target_index).__name__}"
         ) from None
-    if not 0 <= k < len(shifted):
-        raise ValueError(f"class index {k} is out of range for {len(shifted)} logits")
-    return autograd.sum(s.exp() for s in shifted).log() - shifted[k]
+    if not 0 <= k < len(values):
+        raise ValueError(f"class index {k} is out of range for {len(values)} logits")
+    return autograd.logsumexp(values) - values[k]
 
 
 def softmax(logits: Sequence[Scalar]) -> list[Value]:
-    """Probabilities ``exp(l_i) / sum_j exp(l_j)``, computed without overflow."""
-    exps = [s.exp() for s in _shifted(logits)]
-    total = autograd.sum(exps)
-    return [e / total for e in exps]
+    """Probabilities ``exp(l_i) / sum_j exp(l_j)``, as ``exp(l_i - logsumexp(l))``: no overflow."""
+    values = _logits(logits)
+    total = autograd.logsumexp(values)
+    return [(v - total).exp() for v in values]
 
 
 def l2(params: Iterable[Value]) -> Value:
@@ -123,12 +124,10 @@ def accuracy(
     return sum(map(operator.eq, predictions, targets)) / len(targets)
 
 
-def _shifted(logits: Sequence[Scalar]) -> list[Value]:
-    """``logits - max(logits)``: the largest becomes 0, so no exp overflows."""
+def _logits(logits: Sequence[Scalar]) -> list[Value]:
     if isinstance(logits, (Value, numbers.Real)) or len(logits) == 0:
         raise ValueError("expected a sequence of logits, one per class")
-    top = max(_data(v) for v in logits)
-    return [_value(v) - top for v in logits]
+    return [_value(v) for v in logits]
 
 
 def _data(x: Scalar) -> float:

@@ -10,8 +10,11 @@
   of the tape.
 - The penalty is one more output of the tape: it reads the parameters only, so the tape computes
   it once per batch, not once per row.
-- A tape records one path through the model: each is checked against the eager engine when it is
-  made (``Tape.check``), so a model that branches on values is refused, not trained wrongly.
+- A tape records one path through the model. A comparison of Values in the model (``if x[0] >
+  0``) is a guard the tape evaluates on every row of every batch: a row down another branch is
+  refused (``TapeGuardError``), not trained wrongly. A branch on ``.data``, which no guard sees, is
+  caught by the check against the eager engine when the tape is made (``Tape.check`` on the
+  first batch's most telling rows: its extremes).
 
 Both have ``step(optimizer, rows, targets)``: zero the gradients, accumulate, take the step. The
 compiled one does it in one pass over the parameters when the optimizer's rule is an array rule
@@ -35,7 +38,7 @@ from .optim import Optimizer
 
 Loss = Callable[[Any, Any], Value]
 Penalty = Callable[[list[Value]], Value]
-CHECKED_ROWS = 8  # rows of the first batch replayed eagerly to check the tape
+CHECKED_ROWS = 16  # rows of the first batch replayed eagerly to check the tape (the telling ones)
 
 
 def mean_loss(outputs: Sequence[Any], targets: Sequence[Any], loss: Loss) -> Value:
@@ -185,7 +188,7 @@ class CompiledObjective(Objective):
             return [*heads, *([out] if isinstance(out, Value) else out)]
 
         self.tape = compile_tape(sample, inputs[0].tolist())
-        self.tape.check(inputs[:CHECKED_ROWS])  # raises if the model branches on values
+        self.tape.check(inputs, limit=CHECKED_ROWS)  # raises if the model branches on .data
         return self.tape
 
 

@@ -33,6 +33,7 @@ RANKDIRS = ("LR", "TB", "RL", "BT")
 # left to right); by neuron 1,694 pt left to right (3,059 top to bottom, 16 neurons side by side),
 # shrunk to fit a notebook (``collapse.FIT``)
 FOLDED_RANKDIRS = {"layer": "TB", "neuron": "LR"}
+FORMATS = ("svg", "png", "pdf")  # what Drawing.render writes
 
 # what a Value node shows as its gradient: (the number or None for "not computed yet", final?)
 GradView = Callable[[Value], "tuple[float | None, bool]"]
@@ -50,8 +51,9 @@ class Marks:
 
 def draw_dot(
     root: Value,
-    *,
+    format: str = "svg",  # noqa: A002 - micrograd's and graphviz's name
     rankdir: str | None = None,
+    *,
     show_grad: bool = True,
     color: str | None = "grad",
     highlight: Value | None = None,
@@ -65,17 +67,22 @@ def draw_dot(
     ``color="grad"`` shades Values by the sign and size of their gradient (``None``: none);
     ``highlight=v`` marks every path from ``v`` to ``root``; ``collapse="neuron"`` or ``"layer"``
     folds a model's graph by its parameter labels. More than ``max_nodes`` Values raise
-    ``GraphTooLargeError``. Returns a ``Drawing`` (``.source``, ``.to_svg()``, ``.render(path)``).
+    ``GraphTooLargeError``. Returns a ``Drawing`` (``.source``, ``.to_svg()``, ``.render(path)``);
+    ``format`` is what its ``render`` writes to a path without a suffix, as in micrograd's
+    ``draw_dot(root, format="svg", rankdir="LR")`` and graphviz's ``render("gout")``.
     """
     if rankdir is None:
         rankdir = FOLDED_RANKDIRS.get(collapse, "LR") if isinstance(collapse, str) else "LR"
     check_options(root, rankdir, color, max_nodes)
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     if highlight is not None and not isinstance(highlight, Value):
         raise TypeError(f"highlight must be a Value or None, got {type(highlight).__name__}")
     if collapse is not None:
         if highlight is not None:
             raise ValueError("highlight and collapse cannot be combined")
-        return draw_collapsed(root, collapse, rankdir=rankdir, color=color, max_nodes=max_nodes)
+        drawing = draw_collapsed(root, collapse, rankdir=rankdir, color=color, max_nodes=max_nodes)
+        return Drawing(drawing.graph, format)
     order = topological_order(root)
     if len(order) > max_nodes:
         raise GraphTooLargeError(
@@ -88,7 +95,7 @@ def draw_dot(
     if highlight is not None:
         marks = path_marks(order, highlight)
     grads = (lambda v: (v.grad, True)) if show_grad else None
-    return Drawing(build(order, rankdir=rankdir, grads=grads, color=color, marks=marks))
+    return Drawing(build(order, rankdir=rankdir, grads=grads, color=color, marks=marks), format)
 
 
 def check_options(root: object, rankdir: str, color: str | None, max_nodes: int) -> None:

@@ -193,8 +193,9 @@ class Drawing:
     no renderer works, as text saying why, never a traceback).
     """
 
-    def __init__(self, graph: graphviz.Digraph | graphviz.Source) -> None:
+    def __init__(self, graph: graphviz.Digraph | graphviz.Source, format: str = "svg") -> None:  # noqa: A002
         self.graph = graph
+        self.format = format  # what render() writes to a path without a suffix, as in graphviz
 
     @property
     def source(self) -> str:
@@ -229,7 +230,13 @@ class Drawing:
         timeout: float | None = None,
     ) -> Path:
         """Write the drawing to ``path``, in the format its suffix names unless ``fmt`` is given;
-        nothing is written unless the renderer finished in time with a valid file."""
+        nothing is written unless the renderer finished in time with a valid file.
+
+        A path without a suffix gets the format appended, as graphviz's ``render`` does:
+        ``render("gout")`` writes ``gout.svg`` (``format``, or ``fmt``) and returns its path.
+        """
+        if not Path(path).suffix:
+            path = f"{os.fspath(path)}.{fmt or self.format}"
         fmt = fmt or Path(path).suffix.lstrip(".").lower()
         if fmt not in _ALL_FORMATS:
             raise ValueError(f"cannot render {str(path)!r}: use a .svg, .png or .pdf path")

@@ -121,7 +121,7 @@ SYMBOLIC_MATH = math_namespace(
     div=_div,
     maximum=lambda x, y: _call("max", max, x, y),
     is_zero=lambda x: _value(x) == 0,
-    where=lambda condition, if_true, if_false: if_true if condition else if_false,
+    where=ieee.where,
 )
 
 

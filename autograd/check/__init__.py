@@ -1,6 +1,7 @@
 """Gradient checking: derivatives against float64 finite differences, with reports that say what
 failed where. Read ``finite_differences.py`` (the oracle), ``result.py`` (verdicts and reports),
-``gradcheck.py`` (a function's derivatives) and ``check_graph.py`` (every node's rule)."""
+``gradcheck.py`` (a function's derivatives: ``function.py`` is the function, ``rows.py`` its
+rows of each order and fast mode's directions) and ``check_graph.py`` (every node's rule)."""
 
 from .check_graph import check_graph
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck

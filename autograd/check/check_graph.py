@@ -12,12 +12,13 @@ True
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..core import OPS, Op, Value, apply, enable_grad, grad, topological_order
 from ..core.ieee import FLOATS
 from ..core.value_math import VALUE_MATH
-from .finite_differences import Function, difference, step
+from .finite_differences import Function, difference, random_directions, step
 from .result import CheckResult, Row, compare, finish, identical
 
 
@@ -32,7 +33,9 @@ def check_graph(
     """Check the derivative rule of every node the roots depend on, at the values it saw.
 
     Each row is one node's partial derivative with respect to one of its (non-constant) inputs;
-    a failing row names the node by op, position in topological order and label. With
+    a failing row names the node by op, position in topological order and label. A node of more
+    than 8 inputs (a wide ``sum`` or ``dot``) is checked along 3 random directions instead, so the
+    check stays linear in its inputs, with a step scaled to the largest of them and the output. With
     ``order=2`` each rule is also differentiated (through ``create_graph``) and compared with
     central differences of the rule, which is what second derivatives are made of. Also reported:
     nodes whose value no longer matches their inputs (an input's ``.data`` changed after the graph
@@ -62,14 +65,20 @@ def check_graph(
             problems += filter(None, (stale, arity))
             if arity:
                 continue
-            checked = local.first_order()
-            if order == 2:
+            wide = len(local.variables) > WIDE
+            checked = local.along_directions() if wide else local.first_order()
+            if order == 2 and not wide:
                 checked += local.second_order(problems)
             if not all(row.ok for row in checked):
                 context.append(local.describe())
             rows += checked
     result = CheckResult("check_graph", "local derivative", rows, atol, rtol, problems, context)
     return finish(result, raise_exception)
+
+
+WIDE = 8  # a node of more inputs is checked along random directions
+DIRECTIONS = 3
+SHOWN_INPUTS = 6  # a failing node's description lists this many inputs
 
 
 def _name(node: Value, position: dict[Value, int]) -> str:
@@ -114,8 +123,10 @@ class _Node:
         """``#4 tanh c = tanh(#3=0.94) = 0.735``: the node, its inputs and its value."""
         inputs = [
             f"{self.sources[i]}={x!r}" if i in self.sources else repr(x)
-            for i, x in enumerate(self.inputs)
+            for i, x in enumerate(self.inputs[:SHOWN_INPUTS])
         ]
+        if len(self.inputs) > SHOWN_INPUTS:
+            inputs.append(f"... {len(self.inputs) - SHOWN_INPUTS} more")
         return f"{self.name} = {self.node.op}({', '.join(inputs)}) = {self.node.data!r}"
 
     def stale(self) -> str:
@@ -163,12 +174,44 @@ class _Node:
             rows.append(self._row(self.input_names[i], partials[i], along, self.inputs[i], True, 1))
         return rows
 
+    def along_directions(self) -> list[Row]:
+        """The rule's partials along random unit directions ``v`` of the inputs that are Values,
+        ``partials . v``, against central differences of ``t -> op(x + t v)``."""
+        partials = self.op.derivative(FLOATS, *self.inputs, self.node.data)
+        # a step to the size of the inputs and of the output: a wide sum's rounding grows with it
+        size = max(abs(self.node.data), *(abs(self.inputs[i]) for i in self.variables))
+        h = step(size, self.eps)
+        rows = []
+        for d, v in enumerate(random_directions(len(self.variables), DIRECTIONS)):
+
+            def along(t: float, v: list[float] = v) -> float:
+                moved = list(self.inputs)
+                for i, c in zip(self.variables, v):
+                    moved[i] += t * c
+                return self.op.forward(FLOATS, *moved)
+
+            slope = math.fsum(partials[i] * c for i, c in zip(self.variables, v))
+            at = difference(along, 0.0, h, middle=self.node.data)
+            rows.append(
+                compare(
+                    f"direction {d + 1}",
+                    slope,
+                    at,
+                    along=along,
+                    atol=self.atol,
+                    rtol=self.rtol,
+                    node=self.name,
+                    op=self.node.op,
+                )
+            )
+        return rows
+
     def second_order(self, problems: list[str]) -> list[Row]:
         """Each partial, differentiated through create_graph, against central differences.
 
         A partial that differs on Values from the same rule on floats is added to ``problems``.
         """
-        leaves = {i: Value(p.data, p.label) for i, p in self.parents.items()}
+        leaves = {i: Value(p.data, label=p.label) for i, p in self.parents.items()}
         arguments = [leaves.get(i, x) for i, x in enumerate(self.inputs)]
         out = apply(self.op, *arguments)
         partials = self.op.derivative(VALUE_MATH, *arguments, out)

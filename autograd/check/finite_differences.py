@@ -5,6 +5,8 @@ Knows nothing of Values or the op table: it differentiates plain functions of on
 
 from __future__ import annotations
 
+import math
+import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +14,18 @@ from dataclasses import dataclass
 STEP = sys.float_info.epsilon ** (1 / 3)  # ~6.06e-6: balances truncation and rounding error
 
 Function = Callable[[float], float]
+DIRECTIONS_SEED = 20261201  # random directions are the same on every run
+
+
+def random_directions(n: int, count: int) -> list[list[float]]:
+    """``count`` random unit vectors of ``n`` components (Gaussian, normalised), reproducibly."""
+    rng = random.Random(DIRECTIONS_SEED)
+    directions = []
+    for _ in range(count):
+        v = [rng.gauss(0.0, 1.0) for _ in range(n)]
+        norm = math.sqrt(math.fsum(c * c for c in v))
+        directions.append([c / norm for c in v])
+    return directions
 
 
 def step(x: float, eps: float | None = None) -> float:
@@ -80,3 +94,20 @@ def is_resolved(g: Function, at: Difference, tolerance: float) -> bool:
     """Whether the central difference moves by at most ``tolerance`` when the step shrinks
     eightfold; if not, ``g`` curves too sharply within the step (near a pole) to trust it."""
     return abs(at.central - central_difference(g, at.x, at.h / 8)) <= tolerance
+
+
+def is_pole(at: Difference) -> bool:
+    """Whether ``g`` changes sign through infinity within the step: across a pole (``1/x`` near
+    0) one side's value has the other sign and is no smaller, where a smooth crossing of zero or
+    a kink would pass near 0. (Only failing differences are asked.)"""
+    if not at.middle or not all(map(math.isfinite, (at.down, at.middle, at.up))):
+        return False
+    return any(side * at.middle < 0 and abs(side) > abs(at.middle) / 8 for side in (at.down, at.up))
+
+
+def limits(g: Function, at: Difference) -> tuple[float, float]:
+    """The central difference extrapolated to step 0 from steps ``h`` and ``h / 8`` (Richardson),
+    for an error that shrinks as ``h`` (a jump in ``g''``, as for ``relu(x) * x`` at 0) and as
+    ``h^2`` (a smooth ``g``)."""
+    coarse, fine = at.central, central_difference(g, at.x, at.h / 8)
+    return fine - (coarse - fine) / 7, fine - (coarse - fine) / 63

@@ -10,124 +10,114 @@ True
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
+import functools
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core import Value, grad, topological_order
 from .check_graph import check_graph
-from .finite_differences import Difference, difference, step
+from .finite_differences import Difference, step
+from .function import Function
 from .result import CheckResult, GradcheckError, compare, finish, identical
+from .rows import directional_rows, first_order_rows, rows_of_order
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 SEED = 2.5  # a backward seeded with this must scale every gradient by it
-
-
-class _Function:
-    """``f`` at ``inputs``: builds fresh graphs on labelled leaves, as often as a check needs."""
-
-    def __init__(self, f: Callable[..., Value], inputs: Any) -> None:
-        if not callable(f):
-            raise TypeError(f"f must be callable, got {type(f).__name__}")
-        if isinstance(inputs, (Value, numbers.Real)):
-            inputs = [inputs]
-        if not isinstance(inputs, Sequence) or isinstance(inputs, str):
-            raise TypeError(
-                f"inputs must be a list of numbers or Values, got {type(inputs).__name__}"
-            )
-        self.f = f
-        self.points: list[float] = []
-        labels = []
-        for i, x in enumerate(inputs):
-            if isinstance(x, Value):
-                self.points.append(x.data)
-                labels.append(x.label)
-            elif isinstance(x, numbers.Real):
-                self.points.append(float(x))
-                labels.append("")
-            else:
-                raise TypeError(f"input {i} must be a number or a Value, got {type(x).__name__}")
-        if not self.points:
-            raise ValueError("a gradient check needs at least one input")
-        names = _parameter_names(f)
-        self.labels = [
-            label or (names[i] if i < len(names) else f"x{i}") for i, label in enumerate(labels)
-        ]
-        self.names = [f"{i} {label}" for i, label in enumerate(self.labels)]
-
-    def leaves(self, points: Sequence[float] | None = None) -> list[Value]:
-        return [Value(x, label) for x, label in zip(points or self.points, self.labels)]
-
-    def output(self, leaves: list[Value]) -> Value:
-        out = self.f(*leaves)
-        if not isinstance(out, Value):
-            raise TypeError(f"f must return a scalar Value, got {type(out).__name__}")
-        return out
-
-    def moved(self, i: int, t: float) -> list[float]:
-        """The inputs with input ``i`` set to ``t``."""
-        return [t if k == i else x for k, x in enumerate(self.points)]
-
-    def gradient(self, points: Sequence[float]) -> tuple[float, ...]:
-        """The analytic gradient at ``points``, through plain (float) backward."""
-        leaves = self.leaves(points)
-        return grad(self.output(leaves), leaves)
-
-
-def _parameter_names(f: Callable[..., Any]) -> list[str]:
-    try:
-        parameters = inspect.signature(f).parameters.values()
-    except (TypeError, ValueError):  # some builtins have no signature
-        return []
-    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    return [p.name for p in parameters if p.kind in positional]
+ATOL, RTOL = 1e-6, 1e-5  # the default tolerances
 
 
 def gradcheck(
-    f: Callable[..., Value],
+    f: Callable[..., Value | Sequence[Value]],
     inputs: Sequence[float | Value] | float | Value,
     *,
     eps: float | None = None,
-    atol: float = 1e-6,
-    rtol: float = 1e-5,
+    atol: float = ATOL,
+    rtol: float = RTOL,
+    order: int = 1,
+    fast_mode: bool = False,
+    directions: int = 3,
     raise_exception: bool = True,
 ) -> CheckResult:
-    """Check the gradient of ``f`` at ``inputs`` against float64 central differences.
+    """Check the gradient of ``f`` at ``inputs`` against float64 central differences; with
+    ``order=k``, every derivative up to order ``k``.
 
-    ``f`` takes one Value per input and returns a scalar Value; ``inputs`` are numbers or Values
-    (whose labels name the arguments). The step is ``eps``, or ``cbrt(machine eps) * max(1, |x|)``
-    per input. A gradient passes when ``|analytic - numeric| <= atol + rtol * |numeric|``. Also
+    ``f`` takes one Value per input and returns a Value, or a tuple or list of Values (each
+    output is checked, its rows named ``out 1: 0 x``); ``inputs`` are numbers or Values (whose
+    labels name the arguments). The step is ``eps``, or ``cbrt(machine eps) * max(1, |x|)`` per
+    input. A gradient passes when ``|analytic - numeric| <= atol + rtol * |numeric|``. Also
     checked: backward on a fresh graph gives identical gradients, and a backward seeded with 2.5
     scales them by 2.5. Returns a ``CheckResult`` (true when everything passed); a failure raises
     ``GradcheckError``, whose message is the report, unless ``raise_exception=False``.
+
+    With ``order=k``, each derivative of order ``n <= k`` (taken by ``grad`` with
+    ``create_graph=True``) is also compared with central differences of the analytic derivative
+    of order ``n - 1`` it comes from, as ``jax.test_util.check_grads`` does: so every order is
+    checked, each against the one below, and order 1 against ``f`` itself. A row of order 3 reads
+    ``(0 x, 0 x, 1 y)``: d^3 f / dx dx dy.
+
+    ``fast_mode=True`` checks the gradient along ``directions`` random unit directions (the same
+    ones on every run) instead of one input at a time: for a function of hundreds of inputs (a
+    model's loss over its parameters) two evaluations per direction instead of two per input.
     """
-    function = _Function(f, inputs)
+    if not isinstance(order, int) or isinstance(order, bool) or order < 1:
+        raise ValueError(f"order must be an int >= 1, got {order!r}")
+    if not isinstance(directions, int) or isinstance(directions, bool) or directions < 1:
+        raise ValueError(f"directions must be an int >= 1, got {directions!r}")
+    function = Function(f, inputs)
+    first = f(*function.leaves())
+    if not isinstance(first, (list, tuple)):
+        result = _check(function, eps, atol, rtol, order, directions if fast_mode else 0)
+        return finish(result, raise_exception)
+    if not first:
+        raise TypeError("f must return a Value or a list of Values, got an empty list")
+    results = []
+    for k in range(len(first)):
+        one = Function(functools.wraps(f)(functools.partial(_output, f, k)), inputs)
+        results.append(_check(one, eps, atol, rtol, order, directions if fast_mode else 0))
+    rows = [
+        dataclasses.replace(row, argument=f"out {k}: {row.argument}")
+        for k, r in enumerate(results)
+        for row in r.rows
+    ]
+    problems = [f"out {k}: {p}" for k, r in enumerate(results) for p in r.problems]
+    result = CheckResult("gradcheck", results[0].what, rows, atol, rtol, problems)
+    result.diagnosis = next((r.diagnosis for r in results if r.diagnosis is not None), None)
+    return finish(result, raise_exception)
+
+
+def _output(f: Callable[..., Any], k: int, *leaves: Value) -> Value:
+    return f(*leaves)[k]
+
+
+def _check(
+    function: Function, eps: float | None, atol: float, rtol: float, order: int, directions: int
+) -> CheckResult:
+    """``gradcheck`` of one output; ``directions`` random ones in fast mode, else 0."""
     leaves = function.leaves()
     out = function.output(leaves)
     out.backward()
     analytic = [leaf.grad for leaf in leaves]
-    reached = set(topological_order(out))
-    rows = []
-    for i, (x, leaf) in enumerate(zip(function.points, leaves)):
-        h = step(x, eps)
-
-        def along(t: float, i: int = i) -> float:
-            return function.output(function.leaves(function.moved(i, t))).data
-
-        at = difference(along, x, h, middle=out.data)
-        name, ok = function.names[i], leaf in reached
-        rows.append(compare(name, analytic[i], at, along=along, atol=atol, rtol=rtol, reached=ok))
+    if directions:
+        rows = directional_rows(function, out.data, analytic, eps, atol, rtol, directions)
+    else:
+        rows = first_order_rows(function, out, leaves, eps, atol, rtol)
     problems = _reproducibility(function, analytic) + _seed_scaling(function, analytic, atol, rtol)
-    result = CheckResult("gradcheck", "gradient", rows, atol, rtol, problems)
+    derivatives: list[Value] = []  # the graphs of orders 1 .. k - 1, for the diagnosis
+    for n in range(2, order + 1):
+        rows += rows_of_order(function, n, eps, atol, rtol, derivatives)
+    what = "gradient" if order == 1 else "derivative"
+    result = CheckResult("gradcheck", what, rows, atol, rtol, problems)
     if result.failures:
-        result.diagnosis = check_graph(out, atol=atol, rtol=rtol, raise_exception=False)
-    return finish(result, raise_exception)
+        result.diagnosis = check_graph(
+            out, *derivatives, order=min(order, 2), atol=atol, rtol=rtol, raise_exception=False
+        )
+    return result
 
 
-def _reproducibility(function: _Function, analytic: list[float]) -> list[str]:
+def _reproducibility(function: Function, analytic: list[float]) -> list[str]:
     leaves = function.leaves()
     function.output(leaves).backward()
     return [
@@ -137,9 +127,7 @@ def _reproducibility(function: _Function, analytic: list[float]) -> list[str]:
     ]
 
 
-def _seed_scaling(
-    function: _Function, analytic: list[float], atol: float, rtol: float
-) -> list[str]:
+def _seed_scaling(function: Function, analytic: list[float], atol: float, rtol: float) -> list[str]:
     leaves = function.leaves()
     function.output(leaves).backward(SEED)
     return [
@@ -154,8 +142,8 @@ def gradgradcheck(
     inputs: Sequence[float | Value] | float | Value,
     *,
     eps: float | None = None,
-    atol: float = 1e-6,
-    rtol: float = 1e-5,
+    atol: float = ATOL,
+    rtol: float = RTOL,
     raise_exception: bool = True,
 ) -> CheckResult:
     """Check the second derivatives of ``f`` at ``inputs``, as ``gradcheck`` checks the first.
@@ -164,7 +152,9 @@ def gradgradcheck(
     and is compared with central differences of the (float) gradient. Also checked: the gradient
     with ``create_graph=True`` equals the plain one. Same arguments and result as ``gradcheck``.
     """
-    function = _Function(f, inputs)
+    function = Function(f, inputs)
+    if isinstance(f(*function.leaves()), (list, tuple)):
+        raise TypeError("gradgradcheck() checks one output; gradcheck(f, inputs, order=2) many")
     leaves = function.leaves()
     out = function.output(leaves)
     firsts = grad(out, leaves, create_graph=True)

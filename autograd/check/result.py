@@ -7,24 +7,36 @@ import html
 import math
 from dataclasses import dataclass, field
 
-from .finite_differences import Difference, Function, is_kink, is_resolved, looks_like_kink
+from .finite_differences import (
+    Difference,
+    Function,
+    is_kink,
+    is_pole,
+    is_resolved,
+    limits,
+    looks_like_kink,
+)
 from .tables import html_table, indent, text_table, wrap
 
-OK, WRONG, KINK, STEP, CUT, NOT_FINITE = "ok", "WRONG", "KINK", "STEP", "CUT", "NOT FINITE"
+OK, WRONG, KINK, POLE, STEP, CUT = "ok", "WRONG", "KINK", "POLE", "STEP", "CUT"
+NOT_FINITE = "NOT FINITE"
 
 MEANING = {
     WRONG: "the analytic derivative disagrees with central differences",
     KINK: "left and right slopes differ: not differentiable here (relu at 0); move the point",
+    POLE: "the function goes through infinity within the step (1/x near 0), so the central "
+    "difference straddles a pole: move the point away from it or pass a smaller eps",
     STEP: "the numeric derivative changes when the step shrinks, so it cannot be trusted: the "
     "function curves sharply within the step (near a pole?); pass a smaller eps or move the point",
-    CUT: "the output moves with this input but the recorded graph does not reach it: "
-    "something reads .data or float() and cuts the graph",
+    CUT: "the output moves with this input but the recorded graph does not reach it, or only in "
+    "part (numbers in the graph move with it): something reads .data or float() and cuts the graph",
     NOT_FINITE: "a derivative is inf or nan",
 }
 
 PHRASE = {  # how the summary line names the failing rows of each flag
     WRONG: "wrong {what} for",
     KINK: "kink at",
+    POLE: "pole within the step at",
     STEP: "step too large at",
     CUT: "graph cut at",
     NOT_FINITE: "non-finite {what} for",
@@ -90,9 +102,10 @@ def compare(
     ``along`` (the function differentiated, as a function of one float).
 
     A row passes when ``|analytic - numeric| <= atol + rtol * |numeric|`` and the point is not a
-    kink. A failing row is told apart: NOT_FINITE, CUT when the graph does not reach the input
-    (``reached`` is false), KINK, STEP when the central difference is not settled at this step,
-    else WRONG.
+    kink, or when the central difference extrapolated to step 0 (``limits``) agrees (the numeric
+    column then shows that limit). A failing row is told apart: NOT_FINITE, CUT when the graph
+    does not reach the input (``reached`` is false), POLE, KINK, STEP when the central difference
+    is not settled at this step, else WRONG.
     """
     analytic, numeric = float(analytic), at.central
     tolerance = atol + rtol * abs(numeric)
@@ -103,10 +116,16 @@ def compare(
         verdict = KINK if kink else OK
     elif not reached:
         verdict = CUT
+    elif is_pole(at):
+        verdict = POLE
     elif is_kink(along, at, tolerance):
         verdict = KINK
     else:
-        verdict = WRONG if is_resolved(along, at, tolerance) else STEP
+        limit = min(limits(along, at), key=lambda x: abs(x - analytic))
+        if abs(analytic - limit) <= atol + rtol * abs(limit):
+            verdict, numeric = OK, limit
+        else:
+            verdict = WRONG if is_resolved(along, at, tolerance) else STEP
     return Row(argument, at.x, analytic, numeric, verdict, node, op, order)
 
 

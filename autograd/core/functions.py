@@ -1,4 +1,4 @@
-"""N-ary functions: ``sum`` and ``dot`` record one node however many inputs they take.
+"""N-ary functions: ``sum``, ``dot`` and ``logsumexp`` record one node for any number of inputs.
 
 A neuron's ``w . x + b`` as one ``dot`` node is far cheaper than ``2n`` nodes of ``*`` and ``+``,
 and its graph is shallow enough to draw.
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from .ops import OPS
 from .value import Operand, Value, _apply
 
-_SUM, _DOT = OPS["sum"], OPS["dot"]
+_SUM, _DOT, _LOGSUMEXP = OPS["sum"], OPS["dot"], OPS["logsumexp"]
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - autograd.sum, as numpy.sum
@@ -30,3 +30,9 @@ def dot(
     if len(weights) != len(inputs):
         raise ValueError(f"dot() needs as many weights as inputs: {len(weights)} != {len(inputs)}")
     return _apply(_DOT, (*weights, *inputs) if bias is None else (*weights, *inputs, bias))
+
+
+def logsumexp(values: Iterable[Operand]) -> Value:
+    """``log(sum(exp(v)))`` as a single ``logsumexp`` node, stable for any finite inputs (it
+    shifts by their largest); its derivative is the softmax. -inf for an empty iterable."""
+    return _apply(_LOGSUMEXP, tuple(values))

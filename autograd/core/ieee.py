@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 from .ops import MATH_NAMES, math_namespace
 
@@ -117,9 +118,16 @@ def is_zero(x: float) -> bool:
     return x == 0
 
 
-def where(condition: bool, if_true: float, if_false: float) -> float:
-    """``if_true if condition else if_false``: a branch that works on floats, Values, arrays."""
-    return if_true if condition else if_false
+def where(condition: bool, if_true: Any, if_false: Any) -> Any:
+    """``if_true if condition else if_false``: a branch that works on floats, Values, arrays. A
+    branch given as a function of no arguments is called only when taken."""
+    chosen = if_true if condition else if_false
+    return chosen() if callable(chosen) else chosen
+
+
+def computed(branch: Any) -> Any:
+    """A branch of ``where`` as a value: called if it is a function of no arguments."""
+    return branch() if callable(branch) else branch
 
 
 FLOATS = math_namespace(**{name: globals()[name] for name in MATH_NAMES})

@@ -13,7 +13,9 @@ hypothesis strategies read it to draw inputs a safe distance from trouble.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +29,8 @@ MATH_NAMES = (
     "pow", "div", "maximum",  # two inputs
     "sign", "is_zero", "where",  # piecewise: sign(x), is_zero(x), where(condition, a, b)
 )  # fmt: skip
+# ``where``'s a and b are values, or functions of no arguments computed only for the branch taken
+# (on arrays, for both): a branch not taken then builds no node under create_graph.
 
 
 def math_namespace(**functions: Callable[..., Any]) -> SimpleNamespace:
@@ -103,15 +107,31 @@ def _dot_derivative(m: Any, *inputs_and_out: Any) -> tuple[Any, ...]:
     return (*swapped, 1.0) if len(inputs_and_out) % 2 == 0 else swapped
 
 
+def _logsumexp_forward(m: Any, *xs: Any) -> Any:
+    """``log(sum(exp(x)))``, shifted by the largest ``x`` so that no ``exp`` overflows. The shift
+    is part of the op, so a tape computes it for each row. An infinite largest ``x`` (or nan)
+    is not shifted by: the sum then gives inf, -inf (all ``x`` are -inf) or nan as it should."""
+    top = functools.reduce(m.maximum, xs, -math.inf)
+    shift = m.where(top - top == 0, top, 0.0)  # top - top is 0 exactly when top is finite
+    return shift + m.log(sum([m.exp(x - shift) for x in xs], 0.0))
+
+
+def _logsumexp_derivative(m: Any, *inputs_and_out: Any) -> tuple[Any, ...]:
+    """d/dx_i = exp(x_i - out): the softmax, from the (already stable) output."""
+    *xs, out = inputs_and_out
+    return tuple([m.exp(x - out) for x in xs])
+
+
 def _power_slope(m: Any, x: Any, y: Any) -> Any:
     """d(x ** y)/dx = y x^(y-1), and 0 at x = y = 0 (not 0 * 0^-1); elsewhere the formula, so
-    the graph it builds under create_graph still depends on x and y."""
-    return m.where(m.is_zero(x) & m.is_zero(y), 0.0, y * m.pow(x, y - 1))
+    the graph it builds under create_graph still depends on x and y. The formula is a branch
+    computed only when taken: at x = y = 0 no ``x ** -1`` node is built for anomaly mode to flag."""
+    return m.where(m.is_zero(x) & m.is_zero(y), 0.0, lambda: y * m.pow(x, y - 1))
 
 
 def _exponent_slope(m: Any, x: Any, y: Any, out: Any) -> Any:
     """d(x ** y)/dy = x^y log x, and 0 where x is 0 and y >= 0 (not 0 * -inf)."""
-    return m.where(m.is_zero(x) & (y >= 0), 0.0, out * m.log(x))
+    return m.where(m.is_zero(x) & (y >= 0), 0.0, lambda: out * m.log(x))
 
 
 def _pow_domain(x: float, y: float) -> bool:
@@ -158,6 +178,7 @@ _TABLE = [
     # n-ary: one node however many inputs
     Op("sum",  _sum_forward,                   _sum_derivative),
     Op("dot",  _dot_forward,                   _dot_derivative),
+    Op("logsumexp", _logsumexp_forward,        _logsumexp_derivative),
 ]
 # fmt: on
 

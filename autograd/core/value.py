@@ -5,6 +5,10 @@ forward on floats and records a new node with ``record``. A constant operand (th
 ``a * 2``) is stored in ``parents`` as a plain float: no extra node, and nothing to differentiate.
 ``backward`` is the engine's (``engine.py``).
 
+micrograd's names are views onto the same node, so code written for micrograd (and its lecture)
+runs unchanged: ``_prev`` (the set of Value parents), ``_op`` (the op, spelled as micrograd spells
+it), ``_backward()`` (one chain-rule step, by hand) and ``Value(data, _children, _op)``.
+
 These methods are the reference. ``autograd/fast.py`` replaces each method made by ``_operator``
 or ``_function`` with a twin that records its node inline (the call to ``record`` is 15-25% of an
 op's cost) and gives the same results.
@@ -12,11 +16,12 @@ op's cost) and gives the same results.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Union
 
 from . import engine
 from .engine import describe
+from .guards import note, tracing
 from .ieee import FLOATS, isfinite, to_float
 from .modes import _anomaly_enabled, _grad_enabled
 from .ops import OPS, Op
@@ -71,9 +76,9 @@ class Value:
     made it (``""`` for a leaf) and ``parents`` its inputs in argument order (a plain float stands
     for a constant operand).
 
-    ``<``, ``<=``, ``>`` and ``>=`` compare ``data`` and return a bool. ``==`` and ``hash`` are
-    identity, as for any Python object, so Values work as set members and dict keys: compare
-    numbers with ``a.data == b.data``.
+    ``<``, ``<=``, ``>`` and ``>=`` compare ``data`` and return a bool (while a tape traces, each
+    is kept as a guard: ``guards.py``). ``==`` and ``hash`` are identity, as for any Python
+    object, so Values work as set members and dict keys: compare numbers with ``a.data == b.data``.
     """
 
     # The parents live in two slots, not in a tuple: one object per node instead of two halves
@@ -89,7 +94,9 @@ class Value:
     _b: Any
     _label: str
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(
+        self, data: Number, _children: Iterable[Operand] = (), _op: str = "", label: str = ""
+    ) -> None:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         self.data = to_float(data)
@@ -97,6 +104,8 @@ class Value:
         self._label = label
         self.op = ""
         self._a = self._b = None
+        if _children or _op:  # micrograd's way to make a node by hand: Value(t, (x,), "tanh")
+            self.op, self._a, self._b = _made_by_hand(self.data, _children, _op)
 
     @property
     def label(self) -> str:
@@ -117,6 +126,31 @@ class Value:
         if b is None:
             return () if a is None else (a,)
         return a if b is _MORE or b is _MIXED else (a, b)
+
+    # micrograd's names for the same node
+    @property
+    def _prev(self) -> set[Value]:
+        """The Values this one was computed from, as a set (micrograd's name; constants are not
+        Values, so they are not in it). ``parents`` has them in argument order."""
+        return {p for p in self.parents if isinstance(p, Value)}
+
+    @property
+    def _op(self) -> str:
+        """``op`` as micrograd spells it: ``"ReLU"`` for relu, ``"**2"`` for ``x ** 2``."""
+        if self.op == "**":
+            return "**" + _number_text(self.parents[1])  # type: ignore[arg-type]
+        return _MICROGRAD_SPELLING.get(self.op, self.op)
+
+    def _backward(self) -> None:
+        """One step of ``backward()`` by hand: add ``self.grad`` times the op table's local
+        derivatives into the parents' ``.grad`` (micrograd's ``_backward``); a leaf does nothing.
+        """
+        if self.op:
+            shares = engine.chain_rule(self, self.grad, engine.local_partials(self))
+            for _, parent, share in shares:
+                parent.grad += share
+            if _anomaly_enabled.get():
+                engine.check_finite(self)
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in (("label", self.label), ("op", self.op)) if v)
@@ -146,18 +180,30 @@ class Value:
     __neg__ = _function(_NEG)
     __abs__ = _function(_ABS)
 
-    # comparisons read data
+    # comparisons read data; while a trace records (autograd.tape.compile), each one is a guard
     def __lt__(self, other: Operand) -> bool:
-        return self.data < _data(other)
+        outcome = self.data < _data(other)
+        if tracing[0]:
+            note("<", self, other, outcome)
+        return outcome
 
     def __le__(self, other: Operand) -> bool:
-        return self.data <= _data(other)
+        outcome = self.data <= _data(other)
+        if tracing[0]:
+            note("<=", self, other, outcome)
+        return outcome
 
     def __gt__(self, other: Operand) -> bool:
-        return self.data > _data(other)
+        outcome = self.data > _data(other)
+        if tracing[0]:
+            note(">", self, other, outcome)
+        return outcome
 
     def __ge__(self, other: Operand) -> bool:
-        return self.data >= _data(other)
+        outcome = self.data >= _data(other)
+        if tracing[0]:
+            note(">=", self, other, outcome)
+        return outcome
 
     # functions
     relu = _function(_RELU)
@@ -186,7 +232,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and label: the graph behind ``self`` is cut."""
-        return Value(self.data, self.label)
+        return Value(self.data, label=self.label)
 
 
 # How ``record`` packs the parents into the slots ``_a`` and ``_b``: (None, None) for a leaf,
@@ -198,6 +244,53 @@ _MIXED = object()
 _JUST_VALUES = {Value}
 _SMALL_INTS = {i: float(i) for i in range(-16, 17)}
 _new = object.__new__
+
+
+_MICROGRAD_SPELLING = {"relu": "ReLU"}  # where micrograd's _op differs from the table's name
+_FROM_MICROGRAD = {spelling: name for name, spelling in _MICROGRAD_SPELLING.items()}
+
+
+def _number_text(c: float) -> str:
+    """A constant as micrograd's ``f"**{other}"`` shows it: ``2`` for 2.0, ``0.5`` for 0.5."""
+    return str(int(c)) if c.is_integer() else repr(c)
+
+
+def _made_by_hand(data: float, children: Iterable[Operand], spelling: str) -> tuple[str, Any, Any]:
+    """The op name and parent slots of ``Value(data, children, spelling)``: the node ``record``
+    would make for that op of those inputs, with ``data`` as its result."""
+    if not isinstance(spelling, str):
+        raise TypeError(f"_op must be a str, got {type(spelling).__name__}")
+    if isinstance(children, (str, bytes)) or not isinstance(children, Iterable):
+        raise TypeError(f"_children must be a tuple of Values, got {type(children).__name__}")
+    parents: list[Any] = []
+    for child in children:
+        number = child if isinstance(child, Value) else constant(child)
+        if number is None:
+            raise TypeError(f"_children must hold Values and numbers, got {type(child).__name__}")
+        parents.append(number)
+    name = _FROM_MICROGRAD.get(spelling, spelling)
+    if name.startswith("**") and name != "**":  # micrograd's "**2": the exponent in the name
+        try:
+            parents.append(to_float(float(name[2:])))
+        except ValueError:
+            raise ValueError(f"_op {spelling!r}: expected '**' and a number, as '**2'") from None
+        name = "**"
+    if not name:
+        raise ValueError("a Value with _children needs an _op naming the op that made it")
+    if name not in OPS:
+        raise ValueError(
+            f"no op named {spelling!r} in the op table (known: {', '.join(OPS)}); add yours with "
+            "autograd.register(Op(name, forward, derivative))"
+        )
+    op = OPS[name]
+    if op.arity is not None and len(parents) != op.arity:
+        raise TypeError(f"{spelling} takes {op.arity} inputs, got {len(parents)} _children")
+    for position in op.constants:
+        if isinstance(parents[position], Value):
+            raise TypeError(f"input {position} of {name} is a constant (a number), not a Value")
+    all_values = all(isinstance(p, Value) for p in parents)
+    node = record(op, data, tuple(parents), _MORE if all_values else _MIXED)
+    return node.op, node._a, node._b
 
 
 def _data(x: object) -> float:

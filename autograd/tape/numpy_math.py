@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..core import math_namespace
+from ..core.ieee import computed
 
 
 def _sigmoid(x: Any) -> Any:
@@ -34,5 +35,5 @@ NUMPY_MATH = math_namespace(
     maximum=np.maximum,
     sign=np.sign,
     is_zero=lambda x: np.equal(x, 0),
-    where=np.where,
+    where=lambda condition, a, b: np.where(condition, computed(a), computed(b)),
 )

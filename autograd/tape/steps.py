@@ -99,6 +99,7 @@ class Step:
     count: int
     kind: int  # the store the results go to
     out: slice
+    operands: list[Operand]  # every place the step reads from
 
     def forward(self, stores: Stores) -> None:
         raise NotImplementedError
@@ -149,6 +150,7 @@ class MatMul(Step):
             out,
         )
         self.kind, self.count = BATCH, out.stop - out.start
+        self.operands = [parameters, inputs]
         self._block = self._x = np.empty((0, 0))
 
     def forward(self, stores: Stores) -> None:
@@ -182,6 +184,7 @@ class Sum(Step):
     def __init__(self, op: Op, parts: list[Operand], constants: Operand, kind: int, out: slice):
         self.op, self.parts, self.constants, self.kind, self.out = op, parts, constants, kind, out
         self.count = out.stop - out.start
+        self.operands = parts
 
     def forward(self, stores: Stores) -> None:
         total = self.constants.read(stores)

@@ -8,9 +8,14 @@ one reduction. Leaves of the graph other than the inputs (a model's parameters) 
 their ``.data`` on each ``forward``; ``backward`` adds their gradient, summed over the batch, to
 their ``.grad``, as ``Value.backward`` would for the batch's total.
 
-A trace is a recording, not a program: Python control flow that depends on values (``if x.data >
-0``, ``max(a, b)``) is frozen as it went at trace time. ``Tape.check`` replays a batch on the
-eager engine and raises ``TapeMismatchError`` where the two disagree.
+A trace is a recording, not a program: Python control flow that depends on values is frozen as
+it went at trace time. So each comparison of Values made while tracing (``if v > 0``, ``max(a,
+b)``) is kept as a guard (``autograd.core.guards``) and evaluated for every row of every batch: a
+row that would take another branch is refused with ``TapeGuardError``, naming the comparison and
+where it was made, before anything is computed from it. A branch on ``.data`` (``if x.data > 0``)
+is invisible to guards: ``Tape.check`` replays rows on the eager engine and raises
+``TapeMismatchError`` where the two disagree. Under ``detect_anomaly()`` a tape raises at the
+first inf or nan, forward or backward, naming the op and the row, as the eager engine does.
 
 >>> from autograd import Value
 >>> w = Value(3.0)
@@ -26,18 +31,17 @@ from typing import Any
 
 import numpy as np
 
-from ..core import OPS, Value, enable_grad, grad, topological_order
+from ..core import OPS, Value, enable_grad, grad, is_anomaly_enabled, topological_order
+from ..core.guards import Guard, recording_guards
+from .anomalies import check_backward, check_forward
 from .steps import BATCH, CONSTANT, SCALAR, Elementwise, MatMul, Operand, Step
 from .steps import Sum as SumStep
+from .verify import TapeGuardError, TapeMismatchError, check_guards, compare, telling_rows
 
-__all__ = ["Tape", "TapeMismatchError", "compile"]
+__all__ = ["Tape", "TapeGuardError", "TapeMismatchError", "compile"]
 
 _DOT, _SUM = OPS["dot"], OPS["sum"]
 Slot = tuple[int, int]  # (store, row)
-
-
-class TapeMismatchError(AssertionError):
-    """The tape and the eager engine disagree (``Tape.check``)."""
 
 
 def compile(fn: Callable[..., Any], example_inputs: Sequence[float]) -> Tape:  # noqa: A001
@@ -47,14 +51,14 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[float]) -> Tape:  #
     model, say) becomes a parameter of the tape.
     """
     inputs = [Value(x, label=f"input {i}") for i, x in enumerate(example_inputs)]
-    with enable_grad():
+    with enable_grad(), recording_guards() as guards:
         result = fn(*inputs)
     single = isinstance(result, Value)
     outputs = [result] if single else list(result)
     for out in outputs:
         if not isinstance(out, Value):
             raise TypeError(f"compile() needs fn to return Values, got {type(out).__name__}")
-    return Tape(fn, inputs, outputs, single)
+    return Tape(fn, inputs, outputs, single, guards)
 
 
 class Tape:
@@ -66,10 +70,17 @@ class Tape:
     """
 
     def __init__(
-        self, fn: Callable[..., Any], inputs: list[Value], outputs: list[Value], single: bool
+        self,
+        fn: Callable[..., Any],
+        inputs: list[Value],
+        outputs: list[Value],
+        single: bool,
+        guards: Sequence[Guard] = (),
     ) -> None:
         self.fn, self.inputs, self.outputs, self._single = fn, tuple(inputs), tuple(outputs), single
-        order = topological_order(*outputs)
+        self.guards = tuple(guards)
+        compared = [v for g in self.guards for v in (g.left, g.right) if isinstance(v, Value)]
+        order = topological_order(*outputs, *compared)  # a compared Value is computed too
         self.nodes = len(order)
         known = set(inputs)
         parameters = [v for v in order if not v.parents and v not in known]
@@ -178,9 +189,13 @@ class Tape:
         scalars = np.empty((self._rows[SCALAR], 1))
         scalars[: len(self.parameters), 0] = [p.data for p in self.parameters]
         stores = (values, scalars)
+        anomaly = is_anomaly_enabled()
         with np.errstate(all="ignore"):
             for step in self.steps:
                 step.forward(stores)
+                if anomaly:
+                    check_forward(step, stores, self._slots)
+        self._check_guards(stores)
         self._stores = stores
         result = np.empty((len(rows), len(self.outputs)))
         for j, out in enumerate(self.outputs):
@@ -220,17 +235,49 @@ class Tape:
         for j, out in enumerate(self.outputs):
             store, row = self._slots[out]
             grads[store][row] += seeds[:, j] if store == BATCH else seeds[:, j].sum()
+        anomaly = is_anomaly_enabled()
         with np.errstate(all="ignore"):
             for step in reversed(self.steps):
                 step.backward(stores, grads, inputs)
+                if anomaly:
+                    check_backward(step, grads, inputs)
         return grads[BATCH][: len(self.inputs)].T, grads[SCALAR][: len(self.parameters), 0]
 
-    def check(self, batch: Any, grad_outputs: Any = None, rtol: float = 1e-12) -> None:
-        """Run ``fn`` eagerly on each row of ``batch``; raise ``TapeMismatchError`` where the tape
-        gives other outputs or gradients (beyond ``rtol`` of the largest magnitude in each).
+    def _check_guards(self, stores: tuple[np.ndarray, np.ndarray]) -> None:
+        """Raise ``TapeGuardError`` if a row's comparisons come out otherwise than the trace's."""
+        check_guards(self.guards, lambda v: self._read(v, stores), stores[BATCH].shape[1])
 
-        Touches no ``.grad``. A mismatch usually means ``fn`` branches on values.
+    def _read(self, value: Any, stores: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        if not isinstance(value, Value):
+            return np.asarray(float(value))
+        store, row = self._slots[value]
+        return stores[store][row]
+
+    def telling_rows(self, batch: Any, limit: int = 16) -> np.ndarray:
+        """Up to ``limit`` rows of ``batch`` most likely to show the tape and the eager engine
+        apart: rows where the tape gives inf or nan, the rows of the smallest and the largest
+        value of each input and each output (a constant frozen at trace time goes wrong far from
+        the traced row, not near it), then rows spread evenly through the batch."""
+        rows = np.asarray(batch, dtype=np.float64)
+        return telling_rows(
+            np.column_stack([rows, self.forward(rows).reshape(len(rows), -1)]), limit
+        )
+
+    def check(
+        self, batch: Any, grad_outputs: Any = None, rtol: float = 1e-12, limit: int | None = None
+    ) -> None:
+        """Run ``fn`` eagerly on each row of ``batch``; raise ``TapeMismatchError`` where the tape
+        gives other outputs or gradients (beyond ``rtol`` of the largest magnitude in each). With
+        ``limit``, only on that many ``telling_rows``.
+
+        Touches no ``.grad``. A mismatch usually means ``fn`` branches on values in a way no
+        guard sees (``if x.data > 0``); a comparison of Values is a guard (``TapeGuardError``).
         """
+        if limit is not None:
+            chosen = self.telling_rows(batch, limit)
+            batch = np.asarray(batch, dtype=np.float64)[chosen]
+            if grad_outputs is not None:
+                grad_outputs = np.asarray(grad_outputs, dtype=np.float64)[chosen]
         tape_outputs = self.forward(batch).reshape(len(batch), len(self.outputs))
         tape_inputs, tape_parameters = self._gradients(grad_outputs, inputs=True)
         seeds = np.ones_like(tape_outputs) if grad_outputs is None else np.asarray(grad_outputs)
@@ -249,22 +296,9 @@ class Tape:
             eager_parameters += gradients[len(xs) :]
             reached.update(v for v in topological_order(*outs) if not v.parents)
         used = [i for i, p in enumerate(self.parameters) if p in reached]  # not per-call leaves
-        _compare("output", tape_outputs, eager_outputs, rtol)
-        _compare("input gradient", tape_inputs, eager_inputs, rtol)
-        _compare("parameter gradient", tape_parameters[used], eager_parameters[used], rtol)
-
-
-def _compare(what: str, tape: np.ndarray, eager: np.ndarray, rtol: float) -> None:
-    scale = max(1.0, float(np.nanmax(np.abs(eager), initial=0.0)))
-    close = np.isclose(tape, eager, rtol=rtol, atol=rtol * scale, equal_nan=True)
-    if not close.all():
-        where = tuple(int(i) for i in np.argwhere(~close)[0])
-        raise TapeMismatchError(
-            f"{what} {where}: tape {tape[where]!r}, eager {eager[where]!r} "
-            f"({int((~close).sum())} of {close.size} differ). The tape replays the graph traced "
-            "from the example inputs: if fn branches on values (if x.data > 0, max(a, b)), the "
-            "branch taken then is frozen in the tape."
-        )
+        compare("output", tape_outputs, eager_outputs, rtol)
+        compare("input gradient", tape_inputs, eager_inputs, rtol)
+        compare("parameter gradient", tape_parameters[used], eager_parameters[used], rtol)
 
 
 def _groups_by_depth(

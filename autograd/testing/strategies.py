@@ -50,6 +50,12 @@ def values(min_value: float = -RANGE, max_value: float = RANGE) -> st.SearchStra
     return _numbers(min_value, max_value).map(Value)
 
 
+def register_with_hypothesis() -> None:
+    """Make ``st.from_type(Value)`` draw ``values()``. Hypothesis calls this when it is imported,
+    through the entry point of the ``hypothesis`` group in valuegraph's ``pyproject.toml``."""
+    st.register_type_strategy(Value, values())
+
+
 @dataclass(frozen=True)
 class Expression:
     """A drawn expression graph: call it with one Value per input to build it.

@@ -112,3 +112,63 @@ def test_explicit_tolerances_win(op_table):
     with pytest.raises(GradcheckError):
         assert_gradcheck(lambda x: x.exp(), [0.5])
     assert assert_gradcheck(lambda x: x.exp(), [0.5], rtol=1e-4)
+
+
+MARKED_TESTS = """
+import dataclasses
+import pytest
+from autograd import OPS
+
+@pytest.fixture
+def slightly_off(monkeypatch):  # exp's rule 3e-5 relative off
+    monkeypatch.setitem(OPS, "exp", dataclasses.replace(
+        OPS["exp"], derivative=lambda m, x, out: (out * (1 + 3e-5),)))
+
+@pytest.mark.gradcheck(rtol=1e-4)
+def test_loose(slightly_off, gradcheck):
+    gradcheck(lambda x: x.exp(), [0.5])
+
+def test_default(slightly_off, gradcheck):
+    gradcheck(lambda x: x.exp(), [0.5])
+
+@pytest.mark.gradcheck(rtol=0.0)
+def test_strict(gradcheck):
+    gradcheck(lambda x: x * 3.0, [0.5], atol=1e-4)  # the call's own atol still wins
+"""
+
+
+def test_a_gradcheck_marker_sets_one_tests_tolerances(pytester):
+    pytester.makepyfile(test_user=MARKED_TESTS)
+    result = pytester.runpytest("-v", "-W", "error::pytest.PytestUnknownMarkWarning")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*test_loose PASSED*", "*test_default FAILED*", "*test_strict PASSED*"]
+    )
+
+
+def test_ini_options_set_the_defaults_and_the_command_line_wins(pytester):
+    pytester.makepyfile(test_user=MARKED_TESTS)
+    pytester.makeini("[pytest]\ngradcheck_rtol = 1e-4\n")
+    result = pytester.runpytest("-k", "default")
+    result.assert_outcomes(passed=1)
+    assert "gradcheck: rtol=0.0001" in result.stdout.lines
+    pytester.runpytest("-k", "default", "--gradcheck-rtol=1e-6").assert_outcomes(failed=1)
+
+
+@pytest.mark.parametrize(
+    ("ini", "marker", "message"),
+    [
+        ("gradcheck_atol = loose", "", "ini option gradcheck_atol: must be a number >= 0"),
+        ("", "@pytest.mark.gradcheck(atol=-1)", "gradcheck(atol=...): must be a number >= 0"),
+        ("", "@pytest.mark.gradcheck(tol=1)", "takes atol= and rtol= only"),
+    ],
+)
+def test_a_bad_ini_option_or_marker_is_a_usage_error(pytester, ini, marker, message):
+    pytester.makepyfile(
+        test_user=f"import pytest\n{marker}\n"
+        "def test_it(gradcheck):\n    gradcheck(lambda x: x, [1.0])\n"
+    )
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    result = pytester.runpytest()
+    output = result.stdout.str() + result.stderr.str()
+    assert message in output and result.ret != 0

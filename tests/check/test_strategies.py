@@ -137,3 +137,35 @@ def test_bad_strategy_arguments_raise_at_once():
         expressions(ops=["nope"])
     with pytest.raises(ValueError, match="at least one leaf"):
         expressions(max_leaves=0)
+
+
+def test_from_type_value_draws_finite_leaves_through_hypothesis_entry_point():
+    import importlib.metadata
+    import math
+
+    (hook,) = [
+        e for e in importlib.metadata.entry_points(group="hypothesis") if e.name == "valuegraph"
+    ]
+    assert hook.value == "autograd.testing.strategies:register_with_hypothesis"
+    drawn = []
+
+    @settings(JUST_FIND, max_examples=20)
+    @given(st.from_type(Value))
+    def collect(v):
+        drawn.append(v)
+
+    collect()  # hypothesis ran the hook when it was imported: no register call here
+    assert drawn and all(isinstance(v, Value) and not v.parents for v in drawn)
+    assert all(math.isfinite(v.data) and abs(v.data) <= VALUE_BOUND for v in drawn)
+
+
+def test_from_type_value_works_in_a_fresh_interpreter():
+    import subprocess
+    import sys
+
+    code = (
+        "from hypothesis import strategies as st; from autograd import Value; "
+        "print(type(st.from_type(Value).example()).__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "Value"

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from autograd import OPS, Value, dot, grad
+from autograd import OPS, Value, detect_anomaly, dot, grad, logsumexp
 from autograd import sum as vsum
 from tests.helpers.oracles import BINARY, UNARY, central_difference
 
@@ -25,7 +25,7 @@ def _points(interval: tuple[float, float], n: int = 5) -> list[float]:
 
 
 def test_every_op_in_the_table_has_a_closed_form_test():
-    covered = set(UNARY) | set(BINARY) | {"sum", "dot"}
+    covered = set(UNARY) | set(BINARY) | {"sum", "dot", "logsumexp"}
     assert covered == set(OPS)
 
 
@@ -246,3 +246,60 @@ def test_a_math_namespace_missing_a_name_is_refused():
         math_namespace(**functions)
     with pytest.raises(ValueError, match="extra \\['erf'\\]"):
         math_namespace(**dict.fromkeys(MATH_NAMES, abs), erf=abs)
+
+
+def _log_sum_exp(xs):  # the oracle: mpmath-free, exact enough in float64 for moderate inputs
+    return math.log(math.fsum(math.exp(x) for x in xs))
+
+
+def test_logsumexp_value_softmax_gradient_and_hessian_against_closed_forms():
+    xs0 = [0.5, -1.25, 2.0, 0.0]
+    xs = [Value(x) for x in xs0]
+    out = logsumexp(xs)
+    assert out.op == "logsumexp" and out.parents == tuple(xs)
+    assert out.data == pytest.approx(_log_sum_exp(xs0), rel=1e-15)
+    out.backward()
+    softmax = [math.exp(x) / math.fsum(math.exp(u) for u in xs0) for x in xs0]
+    assert [x.grad for x in xs] == pytest.approx(softmax, rel=1e-14)
+    for i in range(len(xs0)):  # d softmax_i / d x_j = s_i (delta_ij - s_j)
+        (first,) = grad(logsumexp(xs), [xs[i]], create_graph=True)
+        row = grad(first, xs)
+        expected = [softmax[i] * ((i == j) - softmax[j]) for j in range(len(xs0))]
+        assert row == pytest.approx(expected, rel=1e-12, abs=1e-15)
+        numeric = central_difference(
+            lambda t, i=i: _log_sum_exp([*xs0[:i], t, *xs0[i + 1 :]]), xs0[i]
+        )
+        assert xs[i].grad == pytest.approx(numeric, rel=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected", "softmax"),
+    [
+        ([1000.0, 1000.0], 1000.0 + math.log(2), [0.5, 0.5]),
+        ([-1000.0, 5000.0, 0.0], 5000.0, [0.0, 1.0, 0.0]),
+        ([-5000.0, -5000.0 + math.log(3)], -5000.0 + math.log(4), [0.25, 0.75]),
+    ],
+)
+def test_logsumexp_is_finite_where_exp_overflows(inputs, expected, softmax):
+    xs = [Value(x) for x in inputs]
+    with detect_anomaly():
+        out = logsumexp(xs)
+        out.backward()
+    assert out.data == pytest.approx(expected, rel=1e-15)
+    assert [x.grad for x in xs] == pytest.approx(softmax, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        ([], -math.inf),
+        ([math.inf, 1.0], math.inf),
+        ([-math.inf, -math.inf], -math.inf),
+        ([-math.inf, 2.0], 2.0),
+        ([math.nan, 1.0], math.nan),
+        ([1.0, math.nan], math.nan),
+    ],
+)
+def test_logsumexp_at_infinities_and_nan_follows_ieee(inputs, expected):
+    out = logsumexp(inputs).data
+    assert out == expected or (math.isnan(out) and math.isnan(expected))

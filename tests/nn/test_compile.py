@@ -191,3 +191,79 @@ def test_a_compiled_step_with_an_optimizer_of_its_own_or_of_some_parameters_is_t
     grads = [p.grad for p in model.parameters()]
     moved = [b - 0.5 * math.copysign(1.0, g) for b, g in zip(before, grads)]
     assert [p.data for p in model.parameters()] == moved
+
+
+def test_cross_entropy_at_extreme_logits_compiled_matches_eager_on_every_row():
+    X = np.array([[5000.0], [-5000.0], [1.0], [-3000.0], [0.5], [4000.0]])
+    y = np.array([0, 2, 1, 1, 0, 2])
+    runs = _train_both_ways(
+        lambda: MLP(1, [3], seed=0),
+        lambda params: SGD(params, lr=1e-4),
+        X,
+        y,
+        loss=losses.cross_entropy,
+        steps=3,
+    )
+    _assert_same(runs)
+    assert np.isfinite(runs[1][0].loss).all() and np.isfinite(runs[1][1]).all()
+    model = MLP(1, [3], seed=0)
+    tape = CompiledObjective(model, losses.cross_entropy, None, model.parameters(), y)
+    tape._evaluate(X, y)  # traces, and checks the telling rows, extremes among them
+    rows = [model([x]) for x in X[:, 0]]
+    compiled = tape.tape.forward(X)[:, :3]  # each row's loss for each label
+    eager = [[losses.cross_entropy(r, k).data for k in range(3)] for r in rows]
+    np.testing.assert_allclose(compiled, eager, rtol=1e-12)
+
+
+class FlipsOnInput(Module):
+    """Branches on a comparison of Values (``x[0] > 0``): a guard of the trace."""
+
+    def __init__(self):
+        self.net = MLP(2, [4, 1], seed=0)
+
+    def __call__(self, x):
+        out = self.net(x)
+        return out if x[0] > 0 else -out
+
+
+def test_a_model_branching_on_a_comparison_of_values_is_refused_on_any_batch():
+    X, y = datasets.make_moons(40, noise=0.1, seed=2)
+    model = FlipsOnInput()
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(TapeMismatchError, match=r"x\[0\] > 0.*compile=False"):
+        fit(model, X, datasets.signed_labels(y), loss=losses.hinge, steps=1, progress=False,
+            optimizer=SGD(model.parameters(), lr=0.1), compile=True)  # fmt: skip
+    assert [p.data for p in model.parameters()] == before  # refused before any step
+    positive = X[X[:, 0] > 0]  # traced and replayed on one side: trains as eager does
+    runs = _train_both_ways(
+        FlipsOnInput, lambda ps: SGD(ps, lr=0.1), positive,
+        datasets.signed_labels(y[X[:, 0] > 0]), loss=losses.hinge, steps=3,
+    )  # fmt: skip
+    _assert_same(runs)
+
+
+def test_a_nan_in_the_data_is_refused_before_compiled_or_eager_training():
+    X, y = datasets.make_moons(17, noise=0.1, seed=3)
+    X[15, 0] = np.nan
+    for compiled in (False, True):
+        model = MLP(2, [4, 1], seed=0)
+        before = [p.data for p in model.parameters()]
+        with pytest.raises(ValueError, match="row 15"):
+            fit(model, X, datasets.signed_labels(y), loss=losses.hinge, steps=1, progress=False,
+                optimizer=SGD(model.parameters(), lr=0.1), compile=compiled)  # fmt: skip
+        assert [p.data for p in model.parameters()] == before
+
+
+def test_a_nan_made_by_the_loss_under_detect_anomaly_stops_compiled_training_as_eager():
+    X, y = datasets.make_moons(17, noise=0.1, seed=3)
+
+    def bad_loss(out, target):  # sqrt(t - 1): nan on every row labelled -1
+        return (out - out + target - 1.0).sqrt()
+
+    for compiled in (False, True):
+        model = MLP(2, [4, 1], seed=0)
+        before = [p.data for p in model.parameters()]
+        with autograd.detect_anomaly(), pytest.raises(FloatingPointError, match="sqrt"):
+            fit(model, X, datasets.signed_labels(y), loss=bad_loss, steps=1, progress=False,
+                optimizer=SGD(model.parameters(), lr=0.1), compile=compiled)  # fmt: skip
+        assert [p.data for p in model.parameters()] == before
