@@ -13,7 +13,7 @@ import autograd as _autograd
 
 if not getattr(_autograd, "__valuegraph__", False):  # another autograd in its place
     raise ImportError(
-        f"valuegraph's nn needs valuegraph's autograd, but `import autograd` found another "
+        f"valuegraph's nn and viz need valuegraph's autograd, but `import autograd` found another "
         f"({getattr(_autograd, '__file__', None) or 'a folder without __init__.py'}), most likely "
         "HIPS autograd (pip install autograd), since both install a top-level `autograd`; install "
         "valuegraph in a virtual environment of its own (python -m venv .venv), without the other."

@@ -9,15 +9,7 @@ the training explorer (``explore``) and matplotlib plots for training.
 True
 """
 
-import autograd as _autograd
-
-if not getattr(_autograd, "__valuegraph__", False):  # another autograd in its place
-    raise ImportError(
-        f"valuegraph's viz needs valuegraph's autograd, but `import autograd` found another "
-        f"({getattr(_autograd, '__file__', None) or 'a folder without __init__.py'}), most likely "
-        "HIPS autograd (pip install autograd), since both install a top-level `autograd`; install "
-        "valuegraph in a virtual environment of its own (python -m venv .venv), without the other."
-    )
+import nn as _nn  # noqa: F401 - refuses, in one clear sentence, an autograd not ours
 
 from .dot import DEFAULT_MAX_NODES, draw_dot
 from .explorer import Explorer, explore
