@@ -9,10 +9,11 @@
 
 Where to start reading, and where to stop:
 
-1. ``core/`` (standard library only, about 1,000 lines): the whole engine. ``ops.py`` is the op
-   table, every primitive's forward beside its derivative rule; ``value.py`` records nodes;
-   ``engine.py`` is backpropagation itself (topological order, the chain rule, ``backward``);
-   ``gradients.py`` is ``grad`` and higher order. A learner can stop here.
+1. ``core/`` (standard library only): the whole engine. Five files, about 1,000 lines, are
+   backpropagation: ``ops.py``, the op table, every primitive's forward beside its derivative
+   rule; ``ieee.py``, float math; ``value.py``, how an op records a node; ``engine.py``,
+   backpropagation itself (topological order, the chain rule, ``backward``); ``gradients.py``,
+   ``grad`` and higher order. A learner can stop here.
 2. ``check/``: gradient checking against float64 finite differences (``gradcheck``,
    ``check_graph``) and the reports that say what failed where.
 3. ``tape/`` (NumPy): compile a traced graph and replay it over a batch.
