@@ -47,8 +47,10 @@ def test_same_architecture_gives_same_outputs_and_gradients_given_the_same_weigh
         ours.zero_grad()
         sum((o * o for o in outs_theirs), mg_engine.Value(0.0)).backward()
         sum((o * o for o in outs_ours), 0.0).backward()
+        # micrograd adds a node's gradients in an order set by id() (its _prev is a set), so
+        # near cancellation its sums round differently from run to run: ~1e-15 absolute
         assert [p.grad for p in ours.parameters()] == pytest.approx(
-            [p.grad for p in theirs.parameters()], rel=1e-12, abs=1e-15
+            [p.grad for p in theirs.parameters()], rel=1e-12, abs=1e-13
         )
 
 
