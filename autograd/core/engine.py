@@ -156,9 +156,7 @@ def backward(root: Node, gradient: float = 1.0) -> None:
         order = _sort((root,))
         # every .grad starts from zero; a leaf's earlier gradient is added back once at the end,
         # so two calls give exactly twice one call (adding path by path would round differently)
-        before = [node.grad for node in order]  # to put back if anything fails
-        leaves = [node for node in order if not node.parents]
-        earlier = [leaf.grad for leaf in leaves]
+        before = [node.grad for node in order]  # added back to leaves; put back on failure
         for node in order:
             node.grad = 0.0
         root.grad += seed
@@ -168,8 +166,9 @@ def backward(root: Node, gradient: float = 1.0) -> None:
             for node, grad in zip(order, before):
                 node.grad = grad
             raise
-        for leaf, grad in zip(leaves, earlier):
-            leaf.grad = grad + leaf.grad
+        for node, grad in zip(order, before):
+            if not node.parents:  # a leaf accumulates
+                node.grad = grad + node.grad
 
 
 def zero_grad(values: Iterable[Node]) -> None:
