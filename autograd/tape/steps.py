@@ -6,6 +6,10 @@ computed from parameters alone (a weight penalty). An ``Operand`` says where one
 of a step reads from; a step reads its operands, runs all of its nodes in one NumPy call and
 writes a block of consecutive rows.
 
+A step does not run itself: it writes the lines of NumPy code that run it, and ``program.py``
+puts every step's lines into one function per direction (see there why). In those lines ``X`` is
+the batch's inputs, ``B`` and ``S`` the two stores, ``GB`` and ``GS`` their gradients.
+
 ``Elementwise`` evaluates the op table's forward and derivative rules on arrays, with
 ``NUMPY_MATH`` (``numpy_math.py``) as the math namespace. ``MatMul`` (the ``dot`` nodes of a
 layer) and ``Sum`` (the ``sum`` nodes) are the structural forms of those two rules, a matrix
@@ -15,15 +19,16 @@ product and a reduction; the tests check them against the rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..core import Op
-from .numpy_math import NUMPY_MATH
+
+if TYPE_CHECKING:
+    from .program import Emitter
 
 BATCH, SCALAR, CONSTANT = 0, 1, 2
-Stores = tuple[np.ndarray, np.ndarray]  # (BATCH rows: (n, batch size), SCALAR rows: (n, 1))
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class Operand:
 
     kind: int  # BATCH, SCALAR or CONSTANT
     rows: Any  # a slice or an index array into the store
-    unique: bool  # no row twice, so ``+=`` scatters gradients correctly
+    unique: bool  # no row twice, so an assignment or ``+=`` scatters gradients correctly
     trainable: bool  # some of these rows depend on a parameter
     shape: tuple[int, ...] | None = None  # (count, n) when a slice stands for a 2-d block
     constants: np.ndarray | None = None  # (count, 1) for CONSTANT
@@ -60,26 +65,11 @@ class Operand:
         """Whether backward needs this gradient: for the parameters, or for the inputs if asked."""
         return self.kind != CONSTANT and (self.trainable or (inputs and self.kind == BATCH))
 
-    def read(self, stores: Stores) -> Any:
-        if self.kind == CONSTANT:
-            return self.constants
-        values = stores[self.kind][self.rows]
-        return values if self.shape is None else values.reshape(*self.shape, -1)
-
-    def accumulate(self, grads: Stores, contribution: Any) -> None:
-        """Add a gradient block to these rows; a scalar row gets the sum over the batch."""
-        target = grads[self.kind]
-        if contribution.shape[-1] != target.shape[1]:  # a batch block for a scalar row
-            contribution = contribution.sum(axis=-1, keepdims=True)
-        if isinstance(self.rows, slice):  # consecutive rows: add into a view, in place
-            view = target[self.rows]
-            if self.shape is not None:  # a 2-d block, given as (count, 1 or n, ·): broadcast
-                view = view.reshape(*self.shape, target.shape[1])
-            view += contribution
-        elif self.unique:
-            target[self.rows] += contribution
-        else:
-            np.add.at(target, self.rows, contribution)
+    def row_list(self) -> list[int]:
+        """The rows read, in order (repeats included)."""
+        if isinstance(self.rows, slice):
+            return list(range(self.rows.start, self.rows.stop))
+        return [int(i) for i in np.ravel(self.rows)]
 
 
 def _times(partial: Any, upstream: np.ndarray) -> Any:
@@ -92,7 +82,8 @@ def _times(partial: Any, upstream: np.ndarray) -> Any:
 class Step:
     """``count`` nodes of one op whose results go to consecutive rows of one store.
 
-    ``backward`` adds the gradient of each operand that needs one (``Operand.wanted``).
+    ``forward_code`` and ``backward_code`` write the step's lines through an ``Emitter``; the
+    backward lines add the gradient of each operand that needs one (``Operand.wanted``).
     """
 
     op: Op
@@ -101,10 +92,10 @@ class Step:
     out: slice
     operands: list[Operand]  # every place the step reads from
 
-    def forward(self, stores: Stores) -> None:
+    def forward_code(self, emit: Emitter) -> None:
         raise NotImplementedError
 
-    def backward(self, stores: Stores, grads: Stores, inputs: bool) -> None:
+    def backward_code(self, emit: Emitter, inputs: bool) -> None:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -118,23 +109,26 @@ class Elementwise(Step):
     def __init__(self, op: Op, operands: list[Operand], kind: int, out: slice) -> None:
         self.op, self.operands, self.kind, self.out = op, operands, kind, out
         self.count = out.stop - out.start
-        self._wanted = {i: [operand.wanted(i) for operand in operands] for i in (False, True)}
-        self._inputs: list[Any] = []
 
-    def forward(self, stores: Stores) -> None:
-        self._inputs = [operand.read(stores) for operand in self.operands]
-        stores[self.kind][self.out] = self.op.forward(NUMPY_MATH, *self._inputs)
+    def forward_code(self, emit: Emitter) -> None:
+        rule, args = emit.name(self.op.forward, "forward"), self._arguments(emit)
+        emit.line(f"{emit.rows(self.kind, self.out)} = {rule}(M, {args})")
 
-    def backward(self, stores: Stores, grads: Stores, inputs: bool) -> None:
-        wanted = self._wanted[inputs]
-        if not any(wanted):
-            return
-        upstream = grads[self.kind][self.out]
-        result = stores[self.kind][self.out]
-        partials = self.op.derivative(NUMPY_MATH, *self._inputs, result)
-        for operand, partial, needed in zip(self.operands, partials, wanted):
-            if needed:
-                operand.accumulate(grads, _times(partial, upstream))
+    def backward_code(self, emit: Emitter, inputs: bool) -> None:
+        rule, args = emit.name(self.op.derivative, "derivative"), self._arguments(emit)
+        out = emit.rows(self.kind, self.out)
+        emit.line(f"u = {emit.rows(self.kind, self.out, grad=True)}")
+        emit.line(f"p = {rule}(M, {args}, {out})")
+        for i, operand in enumerate(self.operands):
+            if operand.wanted(inputs):
+                emit.accumulate(operand, f"T(p[{i}], u)", summed=self._summed(operand))
+
+    def _arguments(self, emit: Emitter) -> str:
+        return ", ".join(emit.read(operand) for operand in self.operands)
+
+    def _summed(self, operand: Operand) -> bool:
+        """Whether a gradient block for ``operand`` is summed over the batch (a scalar row)."""
+        return self.kind == BATCH and operand.kind == SCALAR
 
 
 class MatMul(Step):
@@ -151,30 +145,35 @@ class MatMul(Step):
         )
         self.kind, self.count = BATCH, out.stop - out.start
         self.operands = [parameters, inputs]
-        self._block = self._x = np.empty((0, 0))
+        self.n = len(inputs.row_list())
+        self._width = self.n + bias
 
-    def forward(self, stores: Stores) -> None:
-        self._block = self.parameters.read(stores).reshape(self.count, -1)
-        self._x = self.inputs.read(stores)
-        n = len(self._x)
-        stores[BATCH][self.out] = self._block[:, :n] @ self._x
+    def _block(self, emit: Emitter) -> None:
+        """``w``: the (count, n (+ 1)) block of weights (and biases), one row per node."""
+        emit.line(f"w = {emit.read(self.parameters)}.reshape({self.count}, {self._width})")
+
+    def forward_code(self, emit: Emitter) -> None:
+        self._block(emit)
+        out, n = emit.rows(BATCH, self.out), self.n
+        emit.line(f"np.matmul(w[:, :{n}], {emit.read(self.inputs)}, out={out})")
         if self.bias:
-            stores[BATCH][self.out] += self._block[:, n:]
+            emit.line(f"o = {out}")
+            emit.line(f"o += w[:, {n}:]")
 
-    def backward(self, stores: Stores, grads: Stores, inputs: bool) -> None:
-        upstream = grads[BATCH][self.out]
-        n = len(self._x)
+    def backward_code(self, emit: Emitter, inputs: bool) -> None:
+        self._block(emit)
+        n = self.n
+        emit.line(f"u = {emit.rows(BATCH, self.out, grad=True)}")
         if self.inputs.wanted(inputs):
-            self.inputs.accumulate(grads, self._block[:, :n].T @ upstream)
-        block = np.empty(self._block.shape)  # the gradient of each weight and bias
-        block[:, :n] = upstream @ self._x.T
+            emit.accumulate(self.inputs, f"w[:, :{n}].T @ u", product=(f"w[:, :{n}].T", "u"))
+        x = emit.read(self.inputs)
+        parts = [(f":{n}", f"u @ {x}.T", ("u", f"{x}.T"))]
         if self.bias:
-            block[:, n] = upstream.sum(axis=1)
-        self.parameters.accumulate(grads, block[..., None])
+            parts.append((f"{n}", "u.sum(axis=1)", None))
+        emit.accumulate_block(self.parameters, (self.count, self._width), parts)
 
     def __repr__(self) -> str:
-        n = self._block.shape[1] - self.bias if self._block.size else "n"
-        return f"dot x{self.count} as matmul ({self.count}x{n}{' + bias' * self.bias})"
+        return f"dot x{self.count} as matmul ({self.count}x{self.n}{' + bias' * self.bias})"
 
 
 class Sum(Step):
@@ -186,14 +185,14 @@ class Sum(Step):
         self.count = out.stop - out.start
         self.operands = parts
 
-    def forward(self, stores: Stores) -> None:
-        total = self.constants.read(stores)
-        for part in self.parts:
-            total = total + part.read(stores).sum(axis=1)
-        stores[self.kind][self.out] = total
+    def forward_code(self, emit: Emitter) -> None:
+        terms = [emit.read(self.constants)]
+        terms += [f"{emit.read(part)}.sum(axis=1)" for part in self.parts]
+        emit.line(f"{emit.rows(self.kind, self.out)} = {' + '.join(terms)}")
 
-    def backward(self, stores: Stores, grads: Stores, inputs: bool) -> None:
-        upstream = grads[self.kind][self.out][:, None, :]  # every input's partial is 1
+    def backward_code(self, emit: Emitter, inputs: bool) -> None:
+        # every input's partial is 1: each gets the upstream block, spread over its n positions
+        emit.line(f"u = {emit.rows(self.kind, self.out, grad=True)}[:, None, :]")
         for part in self.parts:
             if part.wanted(inputs):
-                part.accumulate(grads, upstream)
+                emit.accumulate(part, "u", summed=self.kind == BATCH and part.kind == SCALAR)

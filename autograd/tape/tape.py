@@ -27,21 +27,22 @@ array([3., 0.])
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from ..core import OPS, Value, enable_grad, grad, is_anomaly_enabled, topological_order
+from ..core import Value, enable_grad, grad, is_anomaly_enabled, topological_order
 from ..core.guards import Guard, recording_guards
 from .anomalies import check_backward, check_forward
-from .steps import BATCH, CONSTANT, SCALAR, Elementwise, MatMul, Operand, Step
-from .steps import Sum as SumStep
+from .planner import Plan, Slot
+from .program import Program
+from .steps import BATCH, SCALAR, Step
 from .verify import TapeGuardError, TapeMismatchError, check_guards, compare, telling_rows
 
 __all__ = ["Tape", "TapeGuardError", "TapeMismatchError", "compile"]
 
-_DOT, _SUM = OPS["dot"], OPS["sum"]
-Slot = tuple[int, int]  # (store, row)
+FRAMES = 4  # batch sizes whose buffers a tape keeps (a minibatch, the last one, a check's rows)
 
 
 def compile(fn: Callable[..., Any], example_inputs: Sequence[float]) -> Tape:  # noqa: A001
@@ -61,12 +62,21 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[float]) -> Tape:  #
     return Tape(fn, inputs, outputs, single, guards)
 
 
+class Frame:
+    """The buffers of one batch size: the two stores and their gradients, allocated once."""
+
+    def __init__(self, rows: Sequence[int], samples: int) -> None:
+        self.values = (np.empty((rows[BATCH], samples)), np.empty((rows[SCALAR], 1)))
+        self.grads = (np.empty((rows[BATCH], samples)), np.empty((rows[SCALAR], 1)))
+
+
 class Tape:
     """A traced graph, replayed forward and backward over batches (see the module docstring).
 
     ``inputs``, ``outputs`` and ``parameters`` are the Values of the trace (parameters in the
-    order the steps first use them: layer by layer for an MLP), ``nodes`` counts them all, and
-    ``steps`` lists what one ``forward`` runs; ``repr(tape)`` shows them.
+    order the steps first use them: layer by layer for an MLP), ``nodes`` counts them all,
+    ``steps`` lists what one ``forward`` runs (``repr(tape)`` shows them) and ``source`` is the
+    NumPy code the tape runs.
     """
 
     def __init__(
@@ -82,19 +92,18 @@ class Tape:
         compared = [v for g in self.guards for v in (g.left, g.right) if isinstance(v, Value)]
         order = topological_order(*outputs, *compared)  # a compared Value is computed too
         self.nodes = len(order)
-        known = set(inputs)
-        parameters = [v for v in order if not v.parents and v not in known]
-        self._kinds = {**dict.fromkeys(inputs, BATCH), **dict.fromkeys(parameters, SCALAR)}
-        self._trainable = {**dict.fromkeys(inputs, False), **dict.fromkeys(parameters, True)}
-        self._slots: dict[Value, Slot] = {x: (BATCH, i) for i, x in enumerate(inputs)}
-        self._rows = [len(inputs), len(parameters)]  # rows used in each store, past the leaves
-        self._parameter_rows = 0  # rows of parameters given out so far, in order of first use
-        self.steps: list[Step] = []
-        for nodes in _groups_by_depth(order, self._kinds, self._trainable):
-            self.steps.extend(self._steps_for(nodes))
-        # in order of first use; a parameter used by no step (only an output) gets the last rows
-        self.parameters = tuple(sorted(parameters, key=self._row))
-        self._stores: tuple[np.ndarray, np.ndarray] | None = None
+        plan = Plan(order, inputs)
+        self.steps: list[Step] = plan.steps
+        self.parameters: tuple[Value, ...] = plan.parameters
+        self._slots: dict[Value, Slot] = plan.slots
+        self._rows = plan.rows
+        self._outputs = [self._slots[out] for out in outputs]
+        self._program = Program(
+            self.steps, self._rows, len(inputs), len(self.parameters), self._outputs
+        )
+        self.source: str = self._program.source
+        self._frames: dict[int, Frame] = {}
+        self._last: tuple[Frame, np.ndarray] | None = None  # the last forward's frame and inputs
 
     def __repr__(self) -> str:
         head = (
@@ -103,105 +112,53 @@ class Tape:
         )
         return "\n  ".join([head, *map(repr, self.steps)])
 
-    # building
-    def _allocate(self, nodes: list[Value], kind: int) -> slice:
-        start = self._rows[kind]
-        self._rows[kind] += len(nodes)
-        self._slots.update({node: (kind, start + i) for i, node in enumerate(nodes)})
-        return slice(start, start + len(nodes))
-
-    def _kind(self, parent: Any) -> int:
-        return self._kinds[parent] if isinstance(parent, Value) else CONSTANT
-
-    def _row(self, value: Any) -> int:
-        """The row of ``value``; a parameter gets the next free one when first asked for, so the
-        parameters a step reads in order (a layer's weights) sit in consecutive rows."""
-        if value not in self._slots:
-            self._slots[value] = (SCALAR, self._parameter_rows)
-            self._parameter_rows += 1
-        return self._slots[value][1]
-
-    def _operand(self, kind: int, nodes: list[Value], position: int) -> Operand:
-        """Where input ``position`` of the ``nodes`` of a step reads from."""
-        parents: list[Any] = [node.parents[position] for node in nodes]
-        if kind == CONSTANT:
-            return Operand.constant(parents)
-        trainable = any(self._trainable[p] for p in parents)
-        return Operand.of(kind, [self._row(p) for p in parents], trainable)
-
-    def _steps_for(self, nodes: list[Value]) -> list[Step]:
-        op = OPS[nodes[0].op]
-        kinds = [self._kind(p) for p in nodes[0].parents]  # the same for every node of the group
-        kind = BATCH if BATCH in kinds else SCALAR
-        n = len(kinds) // 2
-        if op is _DOT and n and kinds == [SCALAR] * n + [BATCH] * n + [SCALAR] * (len(kinds) % 2):
-            return self._matmuls(op, nodes, n)
-        if op is _SUM:
-            return [self._sum(op, nodes, kinds, kind)]
-        operands = [self._operand(k, nodes, i) for i, k in enumerate(kinds)]
-        return [Elementwise(op, operands, kind, self._allocate(nodes, kind))]
-
-    def _matmuls(self, op: Any, nodes: list[Value], n: int) -> list[Step]:
-        """One ``MatMul`` per set of ``dot`` nodes that share their inputs: a layer."""
-        layers: dict[tuple[Value, ...], list[Value]] = {}
-        for node in nodes:
-            layers.setdefault(node.parents[n : 2 * n], []).append(node)  # type: ignore[arg-type]
-        steps: list[Step] = []
-        for xs, layer in layers.items():
-            bias = len(layer[0].parents) % 2 == 1
-            # each node's weights, then its bias: one row of the (count, n (+ 1)) block
-            block = [
-                [self._row(p) for p in (*node.parents[:n], *node.parents[2 * n :])]
-                for node in layer
-            ]
-            trainable = any(self._trainable[x] for x in xs)
-            inputs = Operand.of(BATCH, [self._row(x) for x in xs], trainable)
-            parameters = Operand.of(SCALAR, block, trainable=True)
-            steps.append(MatMul(op, parameters, inputs, bias, self._allocate(layer, BATCH)))
-        return steps
-
-    def _sum(self, op: Any, nodes: list[Value], kinds: list[int], kind: int) -> Step:
-        """The ``sum`` nodes as one reduction per store their inputs come from."""
-        parts = []
-        for store in (BATCH, SCALAR):
-            positions = [i for i, k in enumerate(kinds) if k == store]
-            if positions:
-                inputs: list[list[Any]] = [[node.parents[i] for i in positions] for node in nodes]
-                rows = [[self._row(p) for p in row] for row in inputs]
-                trainable = any(self._trainable[p] for row in inputs for p in row)
-                parts.append(Operand.of(store, rows, trainable))
-        constants = [sum(p for p in node.parents if not isinstance(p, Value)) for node in nodes]
-        out = self._allocate(nodes, kind)
-        return SumStep(op, parts, Operand.constant(constants), kind, out)
+    def _frame(self, samples: int) -> Frame:
+        frame = self._frames.pop(samples, None) or Frame(self._rows, samples)
+        self._frames[samples] = frame  # the most recently used last
+        while len(self._frames) > FRAMES:
+            del self._frames[next(iter(self._frames))]
+        return frame
 
     # running
-    def forward(self, batch: Any) -> np.ndarray:
+    def forward(self, batch: Any, parameters: Any = None) -> np.ndarray:
         """The outputs for each row of ``batch`` (shape (samples, inputs)): shape (samples,) for
-        a function returning one Value, (samples, outputs) for one returning several."""
+        a function returning one Value, (samples, outputs) for one returning several.
+
+        The parameters' values are their ``.data``, or ``parameters``: an array of them in the
+        order of ``self.parameters`` (a training loop keeps them in an array between steps).
+        ``backward`` reads ``batch`` again: do not change it in between.
+        """
         rows = np.asarray(batch, dtype=np.float64)
         if rows.ndim != 2 or rows.shape[1] != len(self.inputs):
             raise ValueError(
                 f"forward() needs a batch of shape (samples, {len(self.inputs)}), "
                 f"got shape {rows.shape}"
             )
-        values = np.empty((self._rows[BATCH], len(rows)))
-        values[: len(self.inputs)] = rows.T
-        scalars = np.empty((self._rows[SCALAR], 1))
-        scalars[: len(self.parameters), 0] = [p.data for p in self.parameters]
-        stores = (values, scalars)
-        anomaly = is_anomaly_enabled()
+        frame, x = self._frame(len(rows)), rows.T
+        frame.values[SCALAR][: len(self.parameters), 0] = self._parameter_values(parameters)
+        check = None
+        if is_anomaly_enabled():
+            nodes = {slot: v for v, slot in self._slots.items()}
+            check = partial(self._check_forward, frame, x, nodes)
         with np.errstate(all="ignore"):
-            for step in self.steps:
-                step.forward(stores)
-                if anomaly:
-                    check_forward(step, stores, self._slots)
-        self._check_guards(stores)
-        self._stores = stores
+            self._program.run("forward", x, *frame.values, check=check)
+        self._check_guards(frame, x)
+        self._last = (frame, x)
         result = np.empty((len(rows), len(self.outputs)))
-        for j, out in enumerate(self.outputs):
-            store, row = self._slots[out]
-            result[:, j] = stores[store][row]
+        for j, slot in enumerate(self._outputs):
+            result[:, j] = self._read_slot(frame, x, slot)
         return result[:, 0] if self._single else result
+
+    def _parameter_values(self, parameters: Any) -> Any:
+        if parameters is None:
+            return [p.data for p in self.parameters]
+        values = np.asarray(parameters, dtype=np.float64)
+        if values.shape != (len(self.parameters),):
+            raise ValueError(
+                f"parameters must be an array of {len(self.parameters)} values, "
+                f"got shape {values.shape}"
+            )
+        return values
 
     def backward(self, grad_outputs: Any = None, inputs: bool = False) -> np.ndarray | None:
         """Backpropagate the last ``forward``: add each parameter's gradient, summed over the
@@ -222,36 +179,42 @@ class Tape:
         return self._gradients(grad_outputs, inputs=False)[1]
 
     def _gradients(self, grad_outputs: Any, inputs: bool) -> tuple[np.ndarray, np.ndarray]:
-        if self._stores is None:
+        if self._last is None:
             raise RuntimeError("backward() needs a forward() first")
-        stores = self._stores
-        samples = stores[BATCH].shape[1]
+        frame, x = self._last
+        samples = x.shape[1]
         shape = (samples,) if self._single else (samples, len(self.outputs))
         seeds = np.ones(shape) if grad_outputs is None else np.asarray(grad_outputs, np.float64)
         if seeds.shape != shape:
             raise ValueError(f"grad_outputs must have shape {shape}, got {seeds.shape}")
         seeds = seeds.reshape(samples, len(self.outputs))
-        grads = (np.zeros(stores[BATCH].shape), np.zeros(stores[SCALAR].shape))
-        for j, out in enumerate(self.outputs):
-            store, row = self._slots[out]
-            grads[store][row] += seeds[:, j] if store == BATCH else seeds[:, j].sum()
-        anomaly = is_anomaly_enabled()
+        name = "backward_inputs" if inputs else "backward"
+        check = partial(self._check_backward, frame, inputs) if is_anomaly_enabled() else None
         with np.errstate(all="ignore"):
-            for step in reversed(self.steps):
-                step.backward(stores, grads, inputs)
-                if anomaly:
-                    check_backward(step, grads, inputs)
-        return grads[BATCH][: len(self.inputs)].T, grads[SCALAR][: len(self.parameters), 0]
+            self._program.run(name, x, *frame.values, *frame.grads, seeds, check=check)
+        batch, scalar = frame.grads
+        return batch[: len(self.inputs)].T.copy(), scalar[: len(self.parameters), 0].copy()
 
-    def _check_guards(self, stores: tuple[np.ndarray, np.ndarray]) -> None:
+    def _check_forward(self, frame: Frame, x: np.ndarray, nodes: dict, k: int) -> None:
+        check_forward(self.steps[k], lambda slot: self._read_slot(frame, x, slot), nodes)
+
+    def _check_backward(self, frame: Frame, inputs: bool, k: int) -> None:
+        check_backward(self.steps[k], frame.grads, inputs)
+
+    def _check_guards(self, frame: Frame, x: np.ndarray) -> None:
         """Raise ``TapeGuardError`` if a row's comparisons come out otherwise than the trace's."""
-        check_guards(self.guards, lambda v: self._read(v, stores), stores[BATCH].shape[1])
+        check_guards(self.guards, lambda v: self._read(v, frame, x), x.shape[1])
 
-    def _read(self, value: Any, stores: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    def _read_slot(self, frame: Frame, x: np.ndarray, slot: Slot) -> np.ndarray:
+        store, row = slot
+        if store == BATCH and row < len(self.inputs):
+            return x[row]
+        return frame.values[store][row]
+
+    def _read(self, value: Any, frame: Frame, x: np.ndarray) -> np.ndarray:
         if not isinstance(value, Value):
             return np.asarray(float(value))
-        store, row = self._slots[value]
-        return stores[store][row]
+        return self._read_slot(frame, x, self._slots[value])
 
     def telling_rows(self, batch: Any, limit: int = 16) -> np.ndarray:
         """Up to ``limit`` rows of ``batch`` most likely to show the tape and the eager engine
@@ -299,28 +262,3 @@ class Tape:
         compare("output", tape_outputs, eager_outputs, rtol)
         compare("input gradient", tape_inputs, eager_inputs, rtol)
         compare("parameter gradient", tape_parameters[used], eager_parameters[used], rtol)
-
-
-def _groups_by_depth(
-    order: list[Value], kinds: dict[Value, int], trainable: dict[Value, bool]
-) -> list[list[Value]]:
-    """The nodes (not leaves) of ``order`` grouped by (depth, op, kind of each input), by depth.
-
-    A node's depth is one more than its deepest parent's (leaves are at 0), so a group depends
-    only on groups before it. The kind of an input is its store, or CONSTANT for a number. For
-    each node this fills in ``kinds`` (BATCH if any input is) and ``trainable`` (whether it
-    depends on a parameter).
-    """
-    depth: dict[Value, int] = {}
-    groups: dict[tuple[Any, ...], list[Value]] = {}
-    for node in order:
-        if not node.parents:
-            depth[node] = 0
-            continue
-        values = [p for p in node.parents if isinstance(p, Value)]
-        depth[node] = 1 + max((depth[p] for p in values), default=0)
-        signature = tuple(kinds[p] if isinstance(p, Value) else CONSTANT for p in node.parents)
-        kinds[node] = BATCH if BATCH in signature else SCALAR
-        trainable[node] = any(trainable[p] for p in values)
-        groups.setdefault((depth[node], node.op, signature), []).append(node)
-    return [groups[key] for key in sorted(groups, key=lambda key: key[0])]

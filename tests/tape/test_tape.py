@@ -163,7 +163,7 @@ def test_moons_mlp_compiles_to_one_matmul_per_layer_and_one_step_per_activation(
     assert [step.count for step in tape.steps if step.op.name == "relu"] == [16, 16, 1]
     assert [step.count for step in tape.steps if step.op.name == "*"] == [337, 1, 1]
     assert len(tape.steps) == 13 and tape.nodes == 749
-    assert "dot x16 as matmul (16xn + bias)" in repr(tape)
+    assert "dot x16 as matmul (16x2 + bias)" in repr(tape)
 
 
 def test_value_dependent_control_flow_is_frozen_at_trace_time_and_check_catches_it():

@@ -1,0 +1,263 @@
+"""A tape's steps as generated NumPy code: one function forward, one backward, each a straight
+line of NumPy calls on buffers allocated once per batch size.
+
+Why code and not a loop over step objects: the two were measured on the same NumPy calls, and
+at small batches the loop's Python (a method call, operand lookups and a dispatch per step)
+costs as much as the arithmetic. Generated code pays none of it, and ``Tape.source`` shows a
+learner exactly what a tape runs. Only numbers, row indices and the names of rules appear in the
+code (``forward3``, ``derivative3`` for the op table's rules a step runs): never a label or
+anything else a user wrote.
+
+Backward knows, while it is written, which gradient rows already hold a contribution: the first
+contribution to a row is written with ``=`` (no zeroing of the gradient stores), later ones with
+``+=``; a step whose results receive no gradient is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .numpy_math import NUMPY_MATH
+from .steps import BATCH, CONSTANT, SCALAR, Operand, Step, _times
+
+Slot = tuple[int, int]  # (store, row)
+_STORES = {BATCH: "B", SCALAR: "S"}
+
+
+class Emitter:
+    """Collects the lines of one function and the objects its code refers to by name.
+
+    ``inputs`` rows at the start of the BATCH store are read from the batch itself (``X``) rather
+    than copied into ``B``, unless ``copied`` (an operand reads input and computed rows at once).
+    """
+
+    def __init__(self, namespace: dict[str, Any], inputs: int, copied: bool) -> None:
+        self.namespace, self.inputs, self.copied = namespace, inputs, copied
+        self.lines: list[str] = []
+        self.ready: dict[int, np.ndarray] = {}  # backward only: rows holding a gradient
+
+    def line(self, text: str) -> None:
+        self.lines.append(text)
+
+    def name(self, obj: Any, prefix: str) -> str:
+        """A name for ``obj`` in the code's namespace (the same object, the same name)."""
+        for key, value in self.namespace.items():
+            if value is obj and key.startswith(prefix):
+                return key
+        key = f"{prefix}{sum(k.startswith(prefix) for k in self.namespace)}"
+        self.namespace[key] = obj
+        return key
+
+    def rows(self, kind: int, rows: Any, grad: bool = False, shape: Any = None) -> str:
+        """Code for a block of rows of a store (or of its gradient)."""
+        if isinstance(rows, slice):
+            first, last = rows.start, rows.stop
+            index = f"{first}:{last}"
+        else:
+            first, last = int(np.min(rows)), int(np.max(rows)) + 1
+            index = self.name(rows, "rows")
+        store = _STORES[kind]
+        if not grad and kind == BATCH and last <= self.inputs and not self.copied:
+            store = "X"
+        text = f"{'G' * grad}{store}[{index}]"
+        return text if shape is None else f"{text}.reshape({', '.join(map(str, shape))}, -1)"
+
+    def read(self, operand: Operand) -> str:
+        if operand.kind == CONSTANT:
+            return self.name(operand.constants, "constants")
+        return self.rows(operand.kind, operand.rows, shape=operand.shape)
+
+    # backward: gradients written once, then added to
+    def accumulate(
+        self,
+        operand: Operand,
+        block: str,
+        summed: bool = False,
+        product: tuple[str, str] | None = None,
+    ) -> None:
+        """Add the gradient ``block`` to ``operand``'s rows; ``summed``: sum it over the batch
+        first (a scalar row). ``product=(a, b)`` says ``block`` is ``a @ b``: written straight
+        into the rows when they are the first gradient there."""
+        if summed:
+            block = f"({block}).sum(axis=-1, keepdims=True)"
+        rows, state = operand.row_list(), self._state(operand.kind, operand.row_list())
+        target = self.rows(operand.kind, operand.rows, grad=True, shape=operand.shape)
+        if state == "empty" and operand.unique:
+            if product is not None and isinstance(operand.rows, slice) and operand.shape is None:
+                self.line(f"np.matmul({product[0]}, {product[1]}, out={target})")
+            else:
+                self.line(f"{self._assignable(target)} = {block}")
+        else:
+            self._fill(operand.kind, rows)
+            if not operand.unique:
+                index = self.name(operand.rows, "rows")
+                self.line(f"np.add.at(G{_STORES[operand.kind]}, {index}, {block})")
+            elif isinstance(operand.rows, slice):
+                self.line(f"g = {target}")
+                self.line(f"g += {block}")
+            else:
+                self.line(f"{target} += {block}")
+        self._mark(operand.kind, rows)
+
+    def accumulate_block(
+        self, operand: Operand, shape: tuple[int, int], parts: Sequence[tuple[str, str, Any]]
+    ) -> None:
+        """Add gradients to the columns of a (count, width) block of SCALAR rows (a layer's
+        weights and biases): ``parts`` gives, per column range, the block and, for a matrix
+        product, its two factors."""
+        rows = operand.row_list()
+        if not isinstance(operand.rows, slice) or not operand.unique:  # gather, then scatter
+            self.line(f"b = np.empty(({shape[0]}, {shape[1]}))")
+            for columns, block, _ in parts:
+                self.line(f"b[:, {columns}] = {block}")
+            self.accumulate(operand, "b[..., None]")
+            return
+        empty = self._state(SCALAR, rows) == "empty"
+        self._fill(SCALAR, rows)
+        self.line(f"g = {self.rows(SCALAR, operand.rows, grad=True)}.reshape({shape[0]}, -1)")
+        for columns, block, product in parts:
+            if empty and product is not None:
+                self.line(f"np.matmul({product[0]}, {product[1]}, out=g[:, {columns}])")
+            elif empty:
+                self.line(f"g[:, {columns}] = {block}")
+            else:
+                self.line(f"g[:, {columns}] += {block}")
+        self._mark(SCALAR, rows)
+
+    def seed(self, kind: int, row: int, column: int) -> None:
+        """The gradient of an output: its column of ``seeds`` (summed, for a scalar row)."""
+        block = f"seeds[:, {column}]" if kind == BATCH else f"seeds[:, {column}].sum()"
+        target = f"G{_STORES[kind]}[{row}]"
+        ready = self._state(kind, [row]) == "full"
+        self.line(f"{target} {'+=' if ready else '='} {block}")
+        self._mark(kind, [row])
+
+    def receives(self, kind: int, out: slice) -> bool:
+        """Whether a step's results hold any gradient; if some do, the others are zeroed."""
+        rows = list(range(out.start, out.stop))
+        if self._state(kind, rows) == "empty":
+            return False
+        self._fill(kind, rows)
+        return True
+
+    def zero_unwritten(self, kind: int, rows: range) -> None:
+        self._fill(kind, list(rows))
+        self._mark(kind, list(rows))
+
+    def _assignable(self, target: str) -> str:
+        """A target a block can be assigned to (through ``[...]`` when it is a reshaped view)."""
+        return f"{target}[...]" if target.endswith(")") else target
+
+    def _state(self, kind: int, rows: list[int]) -> str:
+        ready = self.ready[kind][rows]
+        return "full" if ready.all() else "empty" if not ready.any() else "partial"
+
+    def _fill(self, kind: int, rows: list[int]) -> None:
+        """Zero the gradient rows among ``rows`` that hold nothing yet (runs as slices)."""
+        missing = sorted({r for r in rows if not self.ready[kind][r]})
+        store = f"G{_STORES[kind]}"
+        start = None
+        for i, r in enumerate(missing):
+            if start is None:
+                start = r
+            if i + 1 == len(missing) or missing[i + 1] != r + 1:
+                self.line(f"{store}[{start}:{r + 1}] = 0.0")
+                start = None
+        self._mark(kind, missing)
+
+    def _mark(self, kind: int, rows: list[int]) -> None:
+        self.ready[kind][rows] = True
+
+
+class Program:
+    """The generated ``forward``, ``backward`` (parameters only) and ``backward_inputs``
+    functions of a tape's steps, and their source (``Tape.source``)."""
+
+    def __init__(
+        self,
+        steps: Sequence[Step],
+        store_rows: Sequence[int],
+        inputs: int,
+        parameters: int,
+        outputs: Sequence[Slot],
+    ) -> None:
+        reads = [op for step in steps for op in step.operands if op.kind == BATCH]
+        copied = any(
+            min(op.row_list()) < inputs <= max(op.row_list()) for op in reads if op.row_list()
+        )
+        self.namespace: dict[str, Any] = {"np": np, "M": NUMPY_MATH, "T": _times}
+        self.functions: dict[tuple[str, bool], Callable[..., None]] = {}
+        for checked in (False, True):  # with a call of check(k) after each step: anomaly mode
+            functions = [self._forward(steps, inputs, copied, checked)]
+            for name, wanted in (("backward", False), ("backward_inputs", True)):
+                functions.append(
+                    self._backward(
+                        name, steps, store_rows, inputs, parameters, outputs, wanted, copied, checked
+                    )
+                )
+            source = "\n\n".join(functions) + "\n"
+            names: dict[str, Any] = dict(self.namespace)
+            exec(compile(source, "<tape>", "exec"), names)  # our own code (see the docstring)
+            for name in ("forward", "backward", "backward_inputs"):
+                self.functions[name, checked] = names[name]
+            if not checked:
+                self.source = source
+
+    def run(self, name: str, *arrays: Any, check: Callable[[int], None] | None = None) -> None:
+        """Run ``forward``, ``backward`` or ``backward_inputs``; with ``check``, call it after
+        each step with the step's index."""
+        if check is None:
+            self.functions[name, False](*arrays)
+        else:
+            self.functions[name, True](*arrays, check)
+
+    def _forward(self, steps: Sequence[Step], inputs: int, copied: bool, checked: bool) -> str:
+        emit = Emitter(self.namespace, inputs, copied)
+        if copied:
+            emit.line(f"B[:{inputs}] = X")
+        for k, step in enumerate(steps):
+            emit.line(f"# {step!r}")
+            step.forward_code(emit)
+            if checked:
+                emit.line(f"check({k})")
+        return _function(f"forward(X, B, S{', check' * checked})", emit.lines)
+
+    def _backward(
+        self,
+        name: str,
+        steps: Sequence[Step],
+        store_rows: Sequence[int],
+        inputs: int,
+        parameters: int,
+        outputs: Sequence[Slot],
+        wanted: bool,
+        copied: bool,
+        checked: bool,
+    ) -> str:
+        emit = Emitter(self.namespace, inputs, copied)
+        emit.ready = {kind: np.zeros(rows, dtype=bool) for kind, rows in enumerate(store_rows)}
+        for column, (kind, row) in enumerate(outputs):
+            emit.seed(kind, row, column)
+        for k in reversed(range(len(steps))):
+            step = steps[k]
+            if not any(op.wanted(wanted) for op in step.operands):
+                continue
+            if not emit.receives(step.kind, step.out):
+                emit.line(f"# {step!r}: no gradient reaches it")
+                continue
+            emit.line(f"# {step!r}")
+            step.backward_code(emit, wanted)
+            if checked:
+                emit.line(f"check({k})")
+        emit.zero_unwritten(SCALAR, range(parameters))  # parameters no gradient reached
+        if wanted:
+            emit.zero_unwritten(BATCH, range(inputs))
+        return _function(f"{name}(X, B, S, GB, GS, seeds{', check' * checked})", emit.lines)
+
+
+def _function(signature: str, lines: list[str]) -> str:
+    body = [line for line in lines if line] or ["pass"]
+    return "\n".join([f"def {signature}:", *(f"    {line}" for line in body)])
