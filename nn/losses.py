@@ -13,6 +13,9 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, Union
 
+import numpy as np
+from numpy.typing import NDArray
+
 import autograd
 from autograd import Value
 
@@ -36,14 +39,38 @@ def predict_class(logits: Sequence[Scalar]) -> int:
     return values.index(max(values))
 
 
-def predicts(rule: Callable[[Any], int] | None) -> Callable[[F], F]:
-    """Attach the prediction rule to a loss function as ``loss.predict``."""
+# each rule on a whole batch of outputs at once (an array of scores, or of rows of logits)
+ON_ARRAYS: dict[Callable[[Any], int], Callable[[NDArray[Any]], NDArray[Any]]] = {
+    predict_sign: lambda scores: np.where(scores > 0, 1, -1),
+    predict_positive: lambda logits: np.where(logits > 0, 1, 0),
+    predict_class: lambda logits: np.argmax(logits, axis=1),
+}
+
+
+def predicts(
+    rule: Callable[[Any], int] | None, columns: Callable[[Any, int], NDArray[Any]] | None = None
+) -> Callable[[F], F]:
+    """Attach the prediction rule to a loss function as ``loss.predict``, and ``columns`` as
+    ``loss.target_columns``: how a batch of labels becomes inputs of a compiled step, (labels,
+    model outputs) to an array of a row per label, which the loss takes as Values in their place.
+    """
 
     def attach(loss: F) -> F:
         loss.predict = rule  # type: ignore[attr-defined]
+        loss.target_columns = columns  # type: ignore[attr-defined]
         return loss
 
     return attach
+
+
+def label_column(labels: Any, outputs: int) -> NDArray[Any]:
+    """Each label as it is, one column: a hinge or binary cross-entropy target."""
+    return np.asarray(labels, dtype=np.float64).reshape(-1, 1)
+
+
+def one_hot(labels: Any, outputs: int) -> NDArray[Any]:
+    """Each class index as a row of ``outputs`` probabilities: 1 at the index, 0 elsewhere."""
+    return np.eye(outputs)[np.asarray(labels, dtype=np.intp)]
 
 
 @predicts(None)  # regression: no classes to be right about
@@ -57,33 +84,43 @@ def mse(output: Scalar | Sequence[Scalar], target: float | Sequence[float]) -> V
     return _value(squares[0]) if len(squares) == 1 else autograd.sum(squares) / len(squares)
 
 
-@predicts(predict_sign)
-def hinge(score: Scalar, target: float) -> Value:
+@predicts(predict_sign, label_column)
+def hinge(score: Scalar, target: float | Value) -> Value:
     """micrograd's max-margin loss ``relu(1 - target * score)``, target in {-1, +1}."""
-    t = _real(target, "target")
-    if t not in (-1.0, 1.0):
+    t = _real_or_value(target, "target")
+    if _data(t) not in (-1.0, 1.0):
         raise ValueError(
             f"hinge() needs targets in {{-1, +1}}, got {target!r}; see signed_labels()"
         )
     return (1 - t * _value(score)).relu()
 
 
-@predicts(predict_positive)
-def binary_cross_entropy(logit: Scalar, target: float) -> Value:
+@predicts(predict_positive, label_column)
+def binary_cross_entropy(logit: Scalar, target: float | Value) -> Value:
     """``-[t log p + (1 - t) log(1 - p)]`` with ``p = sigmoid(logit)``, as ``softplus(z) - t z``:
     finite for any logit. Target in [0, 1]."""
-    t = _real(target, "target")
-    if not 0.0 <= t <= 1.0:
+    t = _real_or_value(target, "target")
+    if not 0.0 <= _data(t) <= 1.0:
         raise ValueError(f"binary_cross_entropy() needs a target in [0, 1], got {target!r}")
     z = _value(logit)
     return z.softplus() - t * z
 
 
-@predicts(predict_class)
-def cross_entropy(logits: Sequence[Scalar], target_index: int) -> Value:
+@predicts(predict_class, one_hot)
+def cross_entropy(logits: Sequence[Scalar], target_index: int | Sequence[Scalar]) -> Value:
     """``-log softmax(logits)[target_index]``, as ``logsumexp(logits) - logits[target_index]``:
-    finite for any finite logits (``logsumexp`` shifts by their largest, on a tape row by row)."""
+    finite for any finite logits (``logsumexp`` shifts by their largest, on a tape row by row).
+
+    The target may also be probabilities, one per class (as in PyTorch):
+    ``-sum_k t_k log softmax(logits)_k``; a one-hot row gives the same as its index."""
     values = _logits(logits)
+    if isinstance(target_index, (list, tuple)):
+        if len(target_index) != len(values):
+            raise ValueError(
+                f"cross_entropy() got {len(target_index)} probabilities for {len(values)} logits"
+            )
+        t = [_real_or_value(p, "target") for p in target_index]
+        return autograd.sum(t) * autograd.logsumexp(values) - autograd.dot(t, values)
     try:
         k = operator.index(target_index)
     except TypeError:
@@ -115,7 +152,17 @@ def l1(params: Iterable[Value]) -> Value:
 def accuracy(
     outputs: Iterable[Any], targets: Iterable[Any], predict: Callable[[Any], int]
 ) -> float:
-    """The fraction of outputs whose prediction (e.g. ``hinge.predict``) equals the target."""
+    """The fraction of outputs whose prediction (e.g. ``hinge.predict``) equals the target.
+    ``outputs`` may be an array (a row per sample), as a compiled step gives them."""
+    if isinstance(outputs, np.ndarray):
+        if predict in ON_ARRAYS and len(outputs):
+            expected = np.asarray(targets)
+            if len(expected) != len(outputs):
+                raise ValueError(
+                    f"accuracy() got {len(outputs)} outputs for {len(expected)} targets"
+                )
+            return float(np.mean(ON_ARRAYS[predict](outputs) == expected))
+        outputs = outputs.tolist()
     predictions, targets = list(map(predict, outputs)), list(targets)
     if len(predictions) != len(targets):
         raise ValueError(f"accuracy() got {len(predictions)} outputs for {len(targets)} targets")
@@ -140,6 +187,11 @@ def _value(x: Scalar) -> Value:
     if isinstance(x, (list, tuple)):
         raise TypeError(f"expected one output per sample, got {len(x)} (a model for classes?)")
     return Value(x)
+
+
+def _real_or_value(x: object, name: str) -> float | Value:
+    """A target as a float, or as it is when it is a Value (an input of a compiled step)."""
+    return x if isinstance(x, Value) else _real(x, name)
 
 
 def _real(x: object, name: str) -> float:

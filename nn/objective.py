@@ -4,10 +4,10 @@
 ``CompiledObjective`` (``fit(..., compile=True)``) traces one sample once into a tape
 (``autograd.tape``) that replays a whole batch as NumPy calls, with the same numbers:
 
-- Class labels (the targets of a loss with a ``predict`` rule, or integer targets) decide which
-  logit or which sign the loss reads. So the tape computes the loss for every label, and each
-  row's gradient seed picks the column of its own label. Real targets (regression) are inputs
-  of the tape.
+- Targets are inputs of the tape, so it computes one loss per row: real targets (regression) as
+  they are, class labels as the loss encodes them (``loss.target_columns``: a label's value for
+  ``hinge``, a one-hot row for ``cross_entropy``). A loss with a ``predict`` rule but no encoding
+  is traced once per label, and each row's gradient seed picks the loss of its own label.
 - The penalty is one more output of the tape: it reads the parameters only, so the tape computes
   it once per batch, not once per row.
 - A tape records one path through the model. A comparison of Values in the model (``if x[0] >
@@ -17,8 +17,8 @@
   first batch's most telling rows: its extremes).
 
 Both have ``step(optimizer, rows, targets)``: zero the gradients, accumulate, take the step. The
-compiled one does it in one pass over the parameters when the optimizer's rule is an array rule
-(``Optimizer.update``).
+compiled one keeps the parameters in an array while the optimizer's rule is an array rule
+(``Optimizer.update``), and writes them back into the Values on ``sync()``.
 """
 
 from __future__ import annotations
@@ -59,7 +59,10 @@ class Objective:
         model's outputs, row by row."""
         raise NotImplementedError
 
-    def step(self, optimizer: Any, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, list]:
+    def sync(self) -> None:
+        """Bring the parameters' Values up to date (they always are, but in compiled training)."""
+
+    def step(self, optimizer: Any, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, Any]:
         """One training step on a batch; returns the objective's value and the outputs."""
         optimizer.zero_grad()
         value, outputs = self.accumulate(rows, targets)
@@ -85,7 +88,13 @@ class EagerObjective(Objective):
 
 
 class CompiledObjective(Objective):
-    """The objective on tapes, traced from the first batch (see the module docstring)."""
+    """The objective on a tape, traced from the first batch (see the module docstring).
+
+    While it trains, the parameters live in an array: ``step`` hands the tape's gradients to the
+    optimizer's array rule and keeps the result, without touching the Values. ``sync()`` writes
+    the array back into each Value's ``.data`` (and the last gradients into ``.grad``); ``fit``
+    calls it whenever a user can look: at a recorded frame, and when it returns or raises.
+    """
 
     def __init__(
         self,
@@ -98,60 +107,119 @@ class CompiledObjective(Objective):
         super().__init__(model, loss, penalty, params)
         self.labels = None if labels is None else np.unique(np.asarray(labels))
         self.tape: Tape | None = None
+        self.traced_losses = 0  # loss outputs of the tape: one, or one per label (see _trace)
+        self._encode: Callable[[Any, int], NDArray[Any]] | None = None  # targets as tape inputs
         self._fused: tuple[Any, NDArray[np.intp] | None] | None = None  # see _positions
+        self._theta: NDArray[np.float64] = np.empty(0)  # the parameters while training
+        self._grads: NDArray[np.float64] = np.empty(0)  # their last gradients
+        self._stale = False  # whether the Values are behind _theta and _grads
+        self._inputs: tuple[Any, ...] | None = None  # the last batch, its tape inputs and labels
+        self._width = 0  # the model's outputs: the width of one-hot targets
+        self._seeds: dict[int, NDArray[np.float64]] = {}
 
-    def accumulate(self, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, list[Any]]:
-        value, outputs, seeds = self._evaluate(rows, targets)
+    def sync(self) -> None:
+        """Bring each parameter's ``.data`` and ``.grad`` up to date with the training arrays."""
+        if self._stale:
+            for p, x, g in zip(self.params, self._theta.tolist(), self._grads.tolist()):
+                p.data, p.grad = x, g
+            self._stale = False
+
+    def accumulate(self, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, Any]:
+        self.sync()
+        value, outputs, seeds = self._evaluate(rows, targets, None)
         self._tape().backward(seeds)
         return value, outputs
 
-    def step(self, optimizer: Any, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, list]:
-        """As ``Objective.step``, in one pass over the parameters when ``optimizer`` updates
-        exactly ``params`` by an array rule (``Optimizer.update``): the tape's gradients go to
-        the rule as an array, and each Value gets its new ``.grad`` and ``.data`` once."""
-        value, outputs, seeds = self._evaluate(rows, targets)
-        positions = self._positions(optimizer)
+    def step(self, optimizer: Any, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, Any]:
+        """As ``Objective.step``. When ``optimizer`` updates exactly ``params`` by an array rule
+        (``Optimizer.update``), the tape's gradients go to that rule as an array and the
+        parameters stay in an array (see ``sync``); otherwise each step goes through the Values."""
+        positions = self._positions(optimizer) if self.tape is not None else None
         if positions is None:
-            optimizer.zero_grad()
-            self._tape().backward(seeds)
-            optimizer.step()
-            return value, outputs
-        grads = np.zeros(len(self.params))
-        grads[positions] = self._tape().gradients(seeds)
-        data = optimizer.update(np.array([p.data for p in self.params]), grads)
-        for p, g, x in zip(self.params, grads.tolist(), data.tolist()):
-            p.grad, p.data = g, x
+            self.sync()
+            value, outputs, seeds = self._evaluate(rows, targets, None)
+            positions = self._positions(optimizer)  # traced by now
+            if positions is None:
+                optimizer.zero_grad()
+                self._tape().backward(seeds)
+                optimizer.step()
+                return value, outputs
+            self._theta = np.array([p.data for p in self.params])
+        else:
+            if not self._stale:  # the Values are the truth: after a sync, or at the start
+                self._theta = np.array([p.data for p in self.params])
+            theta = self._theta if positions.size == 0 else self._theta[positions]
+            value, outputs, seeds = self._evaluate(rows, targets, theta)
+        gradients = self._tape().gradients(seeds)
+        if positions.size:
+            self._grads = np.zeros(len(self.params))
+            self._grads[positions] = gradients
+        else:
+            self._grads = gradients
+        self._theta = optimizer.update(self._theta, self._grads)
+        self._stale = True
         return value, outputs
 
-    def _evaluate(self, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[float, list, Any]:
-        """The objective's value, the model's outputs and the tape's seeds for a batch."""
-        n, every = len(rows), np.arange(len(rows))
-        if self.labels is None:
-            inputs, losses = np.column_stack([rows, targets.reshape(n, -1)]), 1
-            chosen = np.zeros(n, dtype=np.int64)  # the one loss column
-        else:
-            inputs, losses = rows, len(self.labels)
-            chosen = self._columns(targets)
+    def _evaluate(
+        self, rows: NDArray[Any], targets: NDArray[Any], parameters: Any
+    ) -> tuple[float, NDArray[Any], NDArray[np.float64]]:
+        """The objective's value, the model's outputs (an array, a row per sample) and the
+        tape's seeds for a batch, with the parameters' ``.data`` or the array ``parameters``."""
+        n = len(rows)
+        inputs, chosen = self._tape_inputs(rows, targets)
         tape = self.tape or self._trace(rows.shape[1], inputs)
-        results = tape.forward(inputs).reshape(n, -1)  # a loss per label, the penalty, the outputs
-        seeds = np.zeros(results.shape)
-        seeds[every, chosen] = 1.0 / n
-        value = float(results[every, chosen].sum()) / n
-        heads = losses
+        results = tape.forward(inputs, parameters).reshape(n, -1)  # losses, penalty, outputs
+        heads = self.traced_losses
+        if heads == 1:
+            seeds = self._seeds.get(n)
+            if seeds is None:
+                seeds = self._seeds[n] = np.zeros(results.shape)
+                seeds[:, : 1 + (self.penalty is not None)] = 1.0 / n
+            value = float(results[:, 0].sum()) / n
+        else:  # a loss per label: each row's seed picks its own label's
+            every = np.arange(n)
+            seeds = np.zeros(results.shape)
+            seeds[every, chosen] = 1.0 / n
+            if self.penalty is not None:
+                seeds[:, heads] = 1.0 / n
+            value = float(results[every, chosen].sum()) / n
         if self.penalty is not None:  # the same in every row: seeded 1/n in each, it counts once
-            seeds[:, heads] = 1.0 / n
             value += float(results[0, heads])
             heads += 1
         outputs = results[:, heads:]
-        return value, (outputs[:, 0] if outputs.shape[1] == 1 else outputs).tolist(), seeds
+        return value, (outputs[:, 0] if outputs.shape[1] == 1 else outputs), seeds
+
+    def _tape_inputs(self, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[Any, Any]:
+        """The tape's input rows for a batch (the features, then the targets when they are
+        inputs) and each row's label column; the last batch's are kept, as training on the
+        whole data set gives the same arrays at every step."""
+        last = self._inputs
+        if last is not None and last[0] is rows and last[1] is targets:
+            return last[2], last[3]
+        n = len(rows)
+        chosen = None
+        if self.labels is None:  # real targets: inputs of the tape
+            inputs = np.column_stack([rows, targets.reshape(n, -1)])
+        else:
+            chosen = self._columns(targets)
+            if self.tape is None and getattr(self.loss, "target_columns", None) is not None:
+                self._encode = self.loss.target_columns  # type: ignore[attr-defined]
+            if self._encode is not None:
+                self._width = self._width or len(_as_floats(_eager(self.model, rows[0])))
+                inputs = np.column_stack([rows, self._encode(targets, self._width)])
+            else:
+                inputs = rows
+        self._inputs = (rows, targets, inputs, chosen)
+        return inputs, chosen
 
     def _tape(self) -> Tape:
         assert self.tape is not None, "traced by the first _evaluate"
         return self.tape
 
     def _positions(self, optimizer: Any) -> NDArray[np.intp] | None:
-        """Where each of the tape's parameters sits in ``params``, if ``optimizer`` can take the
-        one-pass step (see ``step``); else None. Worked out once per optimizer."""
+        """Where each of the tape's parameters sits in ``params`` (empty when in the same
+        order), if ``optimizer`` can take the array step (see ``step``); else None. Worked out
+        once per optimizer."""
         if self._fused is not None and self._fused[0] is optimizer:
             return self._fused[1]
         index = {p: i for i, p in enumerate(self.params)}
@@ -163,9 +231,13 @@ class CompiledObjective(Objective):
             and all(p is q for p, q in zip(optimizer.params, self.params))
             and all(p in index for p in self._tape().parameters)
         )
-        positions = [index[p] for p in self._tape().parameters] if usable else None
-        self._fused = (optimizer, None if positions is None else np.array(positions, np.intp))
-        return self._fused[1]
+        positions = None
+        if usable:
+            order = [index[p] for p in self._tape().parameters]
+            same = order == list(range(len(self.params)))
+            positions = np.array([] if same else order, np.intp)
+        self._fused = (optimizer, positions)
+        return positions
 
     def _columns(self, targets: NDArray[Any]) -> NDArray[np.intp]:
         assert self.labels is not None
@@ -176,20 +248,41 @@ class CompiledObjective(Objective):
         return columns
 
     def _trace(self, features: int, inputs: NDArray[Any]) -> Tape:
-        labels = None if self.labels is None else self.labels.tolist()
+        """Trace one sample. With targets as inputs (regression, or a loss that encodes its
+        labels, ``loss.target_columns``) the tape computes one loss per row; otherwise one loss
+        per label, and each row's seed picks its own."""
         penalty, params = self.penalty, self.params
+        encoded = self.labels is None or self._encode is not None
+        labels = [] if encoded else self.labels.tolist()  # type: ignore[union-attr]
+        if self._encode is not None:
+            outputs = [Value(x) for x in _as_floats(_eager(self.model, inputs[0, :features]))]
+            with autograd.no_grad():  # every label is checked by the loss, as eager training does
+                for label in self.labels.tolist():  # type: ignore[union-attr]
+                    self.loss(outputs[0] if len(outputs) == 1 else outputs, label)
 
         def sample(*xs: Value) -> list[Value]:
             out = self.model(list(xs[:features]))
-            targets = labels if labels is not None else [_target(xs[features:])]
+            targets = [_target(xs[features:])] if encoded else labels
             heads = [self.loss(out, target) for target in targets]
             if penalty is not None:
                 heads.append(penalty(params))
             return [*heads, *([out] if isinstance(out, Value) else out)]
 
+        self.traced_losses = 1 if encoded else len(labels)
         self.tape = compile_tape(sample, inputs[0].tolist())
         self.tape.check(inputs, limit=CHECKED_ROWS)  # raises if the model branches on .data
         return self.tape
+
+
+def _eager(model: Callable[[Any], Any], row: NDArray[Any]) -> Any:
+    """The model's output for one row, built without a graph."""
+    with autograd.no_grad():
+        return model(np.asarray(row, dtype=np.float64).tolist())
+
+
+def _as_floats(out: Any) -> list[float]:
+    outputs = [out] if isinstance(out, Value) else list(out)
+    return [o.data if isinstance(o, Value) else float(o) for o in outputs]
 
 
 def _target(values: tuple[Value, ...]) -> Value | list[Value]:

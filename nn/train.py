@@ -100,21 +100,28 @@ def fit(
         objective = EagerObjective(model, loss, penalty, params)
     if record is not None:
         record.start(model, loss, total)
-    with tqdm(total=total, disable=not progress, unit="step", desc=type(model).__name__) as bar:
-        for k, (rows, targets) in enumerate(batches):
-            if rates is not None:
-                optimizer.lr = rates[k]
-            weights = [p.data for p in params] if record is not None and record.wants(k) else None
-            value, outputs = objective.step(optimizer, rows, targets)
-            if record is not None and weights is not None:
-                record.add(k, weights, params, value)
-            history.loss.append(value)
-            status = {"loss": f"{value:.4g}"}
-            if predict is not None:
-                history.accuracy.append(accuracy(outputs, targets.tolist(), predict))
-                status["accuracy"] = f"{history.accuracy[-1]:.3f}"
-            bar.set_postfix(status, refresh=False)
-            bar.update()
+    try:
+        with tqdm(total=total, disable=not progress, unit="step", desc=type(model).__name__) as bar:
+            for k, (rows, targets) in enumerate(batches):
+                if rates is not None:
+                    optimizer.lr = rates[k]
+                recorded = record is not None and record.wants(k)
+                if recorded:
+                    objective.sync()
+                weights = [p.data for p in params] if recorded else None
+                value, outputs = objective.step(optimizer, rows, targets)
+                if record is not None and weights is not None:
+                    objective.sync()
+                    record.add(k, weights, params, value)
+                history.loss.append(value)
+                status = {"loss": f"{value:.4g}"}
+                if predict is not None:
+                    history.accuracy.append(accuracy(outputs, targets, predict))
+                    status["accuracy"] = f"{history.accuracy[-1]:.3f}"
+                bar.set_postfix(status, refresh=False)
+                bar.update()
+    finally:  # the Values hold the last step taken, also when a step raised
+        objective.sync()
     if record is not None:
         _record_end(record, objective, params, X, y, total)
     return history

@@ -89,20 +89,41 @@ def test_regression_with_real_targets_compiled_matches_eager():
     _assert_same(runs)
 
 
-def test_one_tape_has_a_loss_per_label_and_each_row_is_seeded_at_its_own():
+def test_one_tape_computes_one_loss_per_row_with_the_labels_one_hot_as_inputs():
     model = MLP(2, [4, 3], seed=0)
     objective = CompiledObjective(model, losses.cross_entropy, None, model.parameters(), [0, 1, 2])
     rows = np.array([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6], [-0.7, 0.8]])
     targets = np.array([2, 0, 2, 1])
     value, outputs = objective.accumulate(rows, targets)
-    assert len(objective.tape.inputs) == 2 and len(objective.tape.outputs) == 3 + 3
+    assert objective.traced_losses == 1
+    assert len(objective.tape.inputs) == 2 + 3 and len(objective.tape.outputs) == 1 + 3
     eager = [losses.cross_entropy(model(r), t).data for r, t in zip(rows.tolist(), targets)]
     assert value == pytest.approx(sum(eager) / 4, rel=1e-12)
-    assert [max(range(3), key=o.__getitem__) for o in outputs] == [
-        losses.predict_class(model(r)) for r in rows.tolist()
-    ]
+    assert outputs.argmax(axis=1).tolist() == [losses.predict_class(model(r)) for r in rows]
     with pytest.raises(ValueError, match="none of the labels"):
         objective.accumulate(rows, np.array([2, 0, 7, 1]))
+
+
+@losses.predicts(losses.predict_class)  # no target_columns: labels cannot be tape inputs
+def index_only_cross_entropy(logits, k):
+    return autograd.logsumexp(logits) - logits[k]
+
+
+def test_a_class_loss_without_an_encoding_is_traced_once_per_label_each_row_seeded_at_its_own():
+    model = MLP(2, [4, 3], seed=0)
+    objective = CompiledObjective(
+        model, index_only_cross_entropy, None, model.parameters(), [0, 1, 2]
+    )
+    rows = np.array([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6], [-0.7, 0.8]])
+    targets = np.array([2, 0, 2, 1])
+    value, _ = objective.accumulate(rows, targets)
+    assert objective.traced_losses == 3 and len(objective.tape.outputs) == 3 + 3
+    gradients = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    total = autograd.sum(losses.cross_entropy(model(r), t) for r, t in zip(rows.tolist(), targets))
+    (total / 4).backward()
+    assert value == pytest.approx(total.data / 4, rel=1e-12)
+    np.testing.assert_allclose(gradients, [p.grad for p in model.parameters()], rtol=1e-12)
 
 
 def test_real_targets_are_inputs_of_the_tape_and_the_penalty_one_of_its_outputs():
@@ -166,12 +187,15 @@ def test_the_one_pass_compiled_step_equals_zero_grad_backward_and_step(make_opti
         CompiledObjective(m, losses.hinge, losses.l2, m.parameters(), [-1, 1]) for m in models
     )
     optimizers = [make_optimizer(m.parameters()) for m in models]
+    initial = [p.data for p in models[0].parameters()]
     for _ in range(4):
         fused.step(optimizers[0], rows, targets)
         optimizers[1].zero_grad()  # the generic step, written out
         plain.accumulate(rows, targets)
         optimizers[1].step()
-    assert fused._fused is not None and fused._fused[1] is not None  # the one-pass step ran
+    assert fused._fused is not None and fused._fused[1] is not None  # the array step ran
+    assert [p.data for p in models[0].parameters()] == initial  # the parameters are in an array
+    fused.sync()
     for a, b in zip(*(m.parameters() for m in models)):
         assert (a.data, a.grad) == (b.data, b.grad)
 
@@ -208,9 +232,11 @@ def test_cross_entropy_at_extreme_logits_compiled_matches_eager_on_every_row():
     assert np.isfinite(runs[1][0].loss).all() and np.isfinite(runs[1][1]).all()
     model = MLP(1, [3], seed=0)
     tape = CompiledObjective(model, losses.cross_entropy, None, model.parameters(), y)
-    tape._evaluate(X, y)  # traces, and checks the telling rows, extremes among them
+    tape._evaluate(X, y, None)  # traces, and checks the telling rows, extremes among them
     rows = [model([x]) for x in X[:, 0]]
-    compiled = tape.tape.forward(X)[:, :3]  # each row's loss for each label
+    compiled = np.column_stack(  # each row's loss for each label
+        [tape.tape.forward(np.column_stack([X, losses.one_hot([k] * 6, 3)]))[:, 0] for k in range(3)]
+    )
     eager = [[losses.cross_entropy(r, k).data for k in range(3)] for r in rows]
     np.testing.assert_allclose(compiled, eager, rtol=1e-12)
 
