@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar, Union, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -114,7 +114,7 @@ def cross_entropy(logits: Sequence[Scalar], target_index: int | Sequence[Scalar]
     The target may also be probabilities, one per class (as in PyTorch):
     ``-sum_k t_k log softmax(logits)_k``; a one-hot row gives the same as its index."""
     values = _logits(logits)
-    if isinstance(target_index, (list, tuple)):
+    if isinstance(target_index, (list, tuple, np.ndarray)):
         if len(target_index) != len(values):
             raise ValueError(
                 f"cross_entropy() got {len(target_index)} probabilities for {len(values)} logits"
@@ -122,7 +122,7 @@ def cross_entropy(logits: Sequence[Scalar], target_index: int | Sequence[Scalar]
         t = [_real_or_value(p, "target") for p in target_index]
         return autograd.sum(t) * autograd.logsumexp(values) - autograd.dot(t, values)
     try:
-        k = operator.index(target_index)
+        k = operator.index(cast(int, target_index))
     except TypeError:
         raise TypeError(
             f"cross_entropy() needs an integer class index, got {type(target_index).__name__}"
@@ -161,7 +161,7 @@ def accuracy(
                 raise ValueError(
                     f"accuracy() got {len(outputs)} outputs for {len(expected)} targets"
                 )
-            return float(np.mean(ON_ARRAYS[predict](outputs) == expected))
+            return np.count_nonzero(ON_ARRAYS[predict](outputs) == expected) / len(expected)
         outputs = outputs.tolist()
     predictions, targets = list(map(predict, outputs)), list(targets)
     if len(predictions) != len(targets):

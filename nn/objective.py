@@ -145,12 +145,12 @@ class CompiledObjective(Objective):
                 optimizer.step()
                 return value, outputs
             self._theta = np.array([p.data for p in self.params])
+            gradients = self._tape().gradients(seeds)
         else:
             if not self._stale:  # the Values are the truth: after a sync, or at the start
                 self._theta = np.array([p.data for p in self.params])
             theta = self._theta if positions.size == 0 else self._theta[positions]
-            value, outputs, seeds = self._evaluate(rows, targets, theta)
-        gradients = self._tape().gradients(seeds)
+            value, outputs, gradients = self._evaluate(rows, targets, theta, backward=True)
         if positions.size:
             self._grads = np.zeros(len(self.params))
             self._grads[positions] = gradients
@@ -161,33 +161,38 @@ class CompiledObjective(Objective):
         return value, outputs
 
     def _evaluate(
-        self, rows: NDArray[Any], targets: NDArray[Any], parameters: Any
+        self, rows: NDArray[Any], targets: NDArray[Any], parameters: Any, backward: bool = False
     ) -> tuple[float, NDArray[Any], NDArray[np.float64]]:
         """The objective's value, the model's outputs (an array, a row per sample) and the
-        tape's seeds for a batch, with the parameters' ``.data`` or the array ``parameters``."""
+        tape's seeds for a batch, with the parameters' ``.data`` or the array ``parameters``;
+        with ``backward``, the parameters' gradients in place of the seeds."""
         n = len(rows)
         inputs, chosen = self._tape_inputs(rows, targets)
         tape = self.tape or self._trace(rows.shape[1], inputs)
-        results = tape.forward(inputs, parameters).reshape(n, -1)  # losses, penalty, outputs
         heads = self.traced_losses
-        if heads == 1:
-            seeds = self._seeds.get(n)
-            if seeds is None:
-                seeds = self._seeds[n] = np.zeros(results.shape)
-                seeds[:, : 1 + (self.penalty is not None)] = 1.0 / n
-            value = float(results[:, 0].sum()) / n
-        else:  # a loss per label: each row's seed picks its own label's
+        seeds = self._seeds.get(n) if heads == 1 else None
+        if seeds is None:
             every = np.arange(n)
-            seeds = np.zeros(results.shape)
-            seeds[every, chosen] = 1.0 / n
+            seeds = np.zeros((n, len(tape.outputs)))
+            seeds[every, 0 if heads == 1 else chosen] = 1.0 / n  # each row its own label's loss
             if self.penalty is not None:
                 seeds[:, heads] = 1.0 / n
-            value = float(results[every, chosen].sum()) / n
+            if heads == 1:
+                self._seeds[n] = seeds
+        if backward:
+            results, gradients = tape.forward_backward(inputs, seeds, parameters)
+        else:
+            results = tape.forward(inputs, parameters).reshape(n, -1)  # losses, penalty, outputs
+        if heads == 1:
+            value = float(results[:, 0].sum()) / n
+        else:
+            value = float(results[np.arange(n), chosen].sum()) / n
         if self.penalty is not None:  # the same in every row: seeded 1/n in each, it counts once
             value += float(results[0, heads])
             heads += 1
         outputs = results[:, heads:]
-        return value, (outputs[:, 0] if outputs.shape[1] == 1 else outputs), seeds
+        outputs = outputs[:, 0] if outputs.shape[1] == 1 else outputs
+        return value, outputs, gradients if backward else seeds
 
     def _tape_inputs(self, rows: NDArray[Any], targets: NDArray[Any]) -> tuple[Any, Any]:
         """The tape's input rows for a batch (the features, then the targets when they are

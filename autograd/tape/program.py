@@ -76,21 +76,25 @@ class Emitter:
         operand: Operand,
         block: str,
         summed: bool = False,
-        product: tuple[str, str] | None = None,
+        product: tuple[str, str, str] | None = None,
     ) -> None:
         """Add the gradient ``block`` to ``operand``'s rows; ``summed``: sum it over the batch
-        first (a scalar row). ``product=(a, b)`` says ``block`` is ``a @ b``: written straight
-        into the rows when they are the first gradient there."""
-        if summed:
-            block = f"({block}).sum(axis=-1, keepdims=True)"
+        first (a scalar row). ``product=(f, a, b)`` says ``block`` is ``f(a, b)`` for a NumPy
+        function ``f`` (``np.matmul``, ``np.multiply``): written straight into the rows when
+        they get their first gradient."""
         rows, state = operand.row_list(), self._state(operand.kind, operand.row_list())
         target = self.rows(operand.kind, operand.rows, grad=True, shape=operand.shape)
+        into = isinstance(operand.rows, slice) and operand.shape is None  # a plain view
         if state == "empty" and operand.unique:
-            if product is not None and isinstance(operand.rows, slice) and operand.shape is None:
-                self.line(f"np.matmul({product[0]}, {product[1]}, out={target})")
+            if summed and into:
+                self.line(f"np.sum({block}, axis=-1, keepdims=True, out={target})")
+            elif product is not None and into:
+                self.line(f"{product[0]}({product[1]}, {product[2]}, out={target})")
             else:
+                block = f"({block}).sum(axis=-1, keepdims=True)" if summed else block
                 self.line(f"{self._assignable(target)} = {block}")
         else:
+            block = f"({block}).sum(axis=-1, keepdims=True)" if summed else block
             self._fill(operand.kind, rows)
             if not operand.unique:
                 index = self.name(operand.rows, "rows")
@@ -116,11 +120,12 @@ class Emitter:
             self.accumulate(operand, "b[..., None]")
             return
         empty = self._state(SCALAR, rows) == "empty"
-        self._fill(SCALAR, rows)
+        if not empty:
+            self._fill(SCALAR, rows)
         self.line(f"g = {self.rows(SCALAR, operand.rows, grad=True)}.reshape({shape[0]}, -1)")
         for columns, block, product in parts:
             if empty and product is not None:
-                self.line(f"np.matmul({product[0]}, {product[1]}, out=g[:, {columns}])")
+                self.line(f"{product[0]}({product[1]}, {product[2]}, out=g[:, {columns}])")
             elif empty:
                 self.line(f"g[:, {columns}] = {block}")
             else:
@@ -195,7 +200,15 @@ class Program:
             for name, wanted in (("backward", False), ("backward_inputs", True)):
                 functions.append(
                     self._backward(
-                        name, steps, store_rows, inputs, parameters, outputs, wanted, copied, checked
+                        name,
+                        steps,
+                        store_rows,
+                        inputs,
+                        parameters,
+                        outputs,
+                        wanted,
+                        copied,
+                        checked,
                     )
                 )
             source = "\n\n".join(functions) + "\n"

@@ -121,7 +121,8 @@ class Elementwise(Step):
         emit.line(f"p = {rule}(M, {args}, {out})")
         for i, operand in enumerate(self.operands):
             if operand.wanted(inputs):
-                emit.accumulate(operand, f"T(p[{i}], u)", summed=self._summed(operand))
+                product = ("np.multiply", f"p[{i}]", "u")
+                emit.accumulate(operand, f"T(p[{i}], u)", self._summed(operand), product)
 
     def _arguments(self, emit: Emitter) -> str:
         return ", ".join(emit.read(operand) for operand in self.operands)
@@ -150,7 +151,8 @@ class MatMul(Step):
 
     def _block(self, emit: Emitter) -> None:
         """``w``: the (count, n (+ 1)) block of weights (and biases), one row per node."""
-        emit.line(f"w = {emit.read(self.parameters)}.reshape({self.count}, {self._width})")
+        block = emit.rows(SCALAR, self.parameters.rows)
+        emit.line(f"w = {block}.reshape({self.count}, {self._width})")
 
     def forward_code(self, emit: Emitter) -> None:
         self._block(emit)
@@ -165,11 +167,12 @@ class MatMul(Step):
         n = self.n
         emit.line(f"u = {emit.rows(BATCH, self.out, grad=True)}")
         if self.inputs.wanted(inputs):
-            emit.accumulate(self.inputs, f"w[:, :{n}].T @ u", product=(f"w[:, :{n}].T", "u"))
+            product = ("np.matmul", f"w[:, :{n}].T", "u")
+            emit.accumulate(self.inputs, f"w[:, :{n}].T @ u", product=product)
         x = emit.read(self.inputs)
-        parts = [(f":{n}", f"u @ {x}.T", ("u", f"{x}.T"))]
+        parts = [(f":{n}", f"u @ {x}.T", ("np.matmul", "u", f"{x}.T"))]
         if self.bias:
-            parts.append((f"{n}", "u.sum(axis=1)", None))
+            parts.append((f"{n}", "u.sum(axis=1)", ("np.sum", "u", "axis=1")))
         emit.accumulate_block(self.parameters, (self.count, self._width), parts)
 
     def __repr__(self) -> str:

@@ -98,6 +98,7 @@ class Tape:
         self._slots: dict[Value, Slot] = plan.slots
         self._rows = plan.rows
         self._outputs = [self._slots[out] for out in outputs]
+        self._output_reads = _output_reads(self._outputs, len(inputs))
         self._program = Program(
             self.steps, self._rows, len(inputs), len(self.parameters), self._outputs
         )
@@ -128,6 +129,20 @@ class Tape:
         order of ``self.parameters`` (a training loop keeps them in an array between steps).
         ``backward`` reads ``batch`` again: do not change it in between.
         """
+        with np.errstate(all="ignore"):
+            result = self._forward(batch, parameters)
+        return result[:, 0] if self._single else result
+
+    def forward_backward(
+        self, batch: Any, grad_outputs: Any, parameters: Any = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``forward`` and then ``gradients`` in one call, the outputs always as (samples,
+        outputs): a training step."""
+        with np.errstate(all="ignore"):
+            result = self._forward(batch, parameters)
+            return result, self._gradients(grad_outputs, inputs=False)[1]
+
+    def _forward(self, batch: Any, parameters: Any) -> np.ndarray:
         rows = np.asarray(batch, dtype=np.float64)
         if rows.ndim != 2 or rows.shape[1] != len(self.inputs):
             raise ValueError(
@@ -135,19 +150,21 @@ class Tape:
                 f"got shape {rows.shape}"
             )
         frame, x = self._frame(len(rows)), rows.T
-        frame.values[SCALAR][: len(self.parameters), 0] = self._parameter_values(parameters)
-        check = None
+        values, scalars = frame.values
+        scalars[: len(self.parameters), 0] = self._parameter_values(parameters)
         if is_anomaly_enabled():
             nodes = {slot: v for v, slot in self._slots.items()}
             check = partial(self._check_forward, frame, x, nodes)
-        with np.errstate(all="ignore"):
-            self._program.run("forward", x, *frame.values, check=check)
-        self._check_guards(frame, x)
+            self._program.run("forward", x, values, scalars, check=check)
+        else:
+            self._program.run("forward", x, values, scalars)
+        if self.guards:
+            self._check_guards(frame, x)
         self._last = (frame, x)
         result = np.empty((len(rows), len(self.outputs)))
-        for j, slot in enumerate(self._outputs):
-            result[:, j] = self._read_slot(frame, x, slot)
-        return result[:, 0] if self._single else result
+        for columns, kind, rows_read in self._output_reads:
+            result[:, columns] = (x if kind is None else frame.values[kind])[rows_read].T
+        return result
 
     def _parameter_values(self, parameters: Any) -> Any:
         if parameters is None:
@@ -168,7 +185,8 @@ class Tape:
         ``grad_outputs`` weighs the outputs (shaped like ``forward``'s result; ones by default):
         ``np.full(n, 1 / n)`` gives the gradient of the batch's mean.
         """
-        input_grads, parameter_grads = self._gradients(grad_outputs, inputs)
+        with np.errstate(all="ignore"):
+            input_grads, parameter_grads = self._gradients(grad_outputs, inputs)
         for p, g in zip(self.parameters, parameter_grads.tolist()):
             p.grad += g
         return input_grads if inputs else None
@@ -176,24 +194,31 @@ class Tape:
     def gradients(self, grad_outputs: Any = None) -> np.ndarray:
         """What ``backward`` would add to each parameter's ``.grad``, as an array in the order
         of ``parameters``; touches no ``.grad``."""
-        return self._gradients(grad_outputs, inputs=False)[1]
+        with np.errstate(all="ignore"):
+            return self._gradients(grad_outputs, inputs=False)[1]
 
-    def _gradients(self, grad_outputs: Any, inputs: bool) -> tuple[np.ndarray, np.ndarray]:
+    def _gradients(self, grad_outputs: Any, inputs: bool) -> tuple[np.ndarray | None, np.ndarray]:
         if self._last is None:
             raise RuntimeError("backward() needs a forward() first")
         frame, x = self._last
-        samples = x.shape[1]
-        shape = (samples,) if self._single else (samples, len(self.outputs))
-        seeds = np.ones(shape) if grad_outputs is None else np.asarray(grad_outputs, np.float64)
-        if seeds.shape != shape:
-            raise ValueError(f"grad_outputs must have shape {shape}, got {seeds.shape}")
-        seeds = seeds.reshape(samples, len(self.outputs))
+        samples, outputs = x.shape[1], len(self.outputs)
+        if grad_outputs is None:
+            seeds = np.ones((samples, outputs))
+        else:
+            seeds = np.asarray(grad_outputs, np.float64)
+            shape = (samples,) if self._single else (samples, outputs)
+            if seeds.shape != shape and not (self._single and seeds.shape == (samples, 1)):
+                raise ValueError(f"grad_outputs must have shape {shape}, got {seeds.shape}")
+            seeds = seeds.reshape(samples, outputs)
         name = "backward_inputs" if inputs else "backward"
-        check = partial(self._check_backward, frame, inputs) if is_anomaly_enabled() else None
-        with np.errstate(all="ignore"):
-            self._program.run(name, x, *frame.values, *frame.grads, seeds, check=check)
+        arrays = (x, *frame.values, *frame.grads, seeds)
+        if is_anomaly_enabled():
+            self._program.run(name, *arrays, check=partial(self._check_backward, frame, inputs))
+        else:
+            self._program.run(name, *arrays)
         batch, scalar = frame.grads
-        return batch[: len(self.inputs)].T.copy(), scalar[: len(self.parameters), 0].copy()
+        input_grads = batch[: len(self.inputs)].T.copy() if inputs else None
+        return input_grads, scalar[: len(self.parameters), 0].copy()
 
     def _check_forward(self, frame: Frame, x: np.ndarray, nodes: dict, k: int) -> None:
         check_forward(self.steps[k], lambda slot: self._read_slot(frame, x, slot), nodes)
@@ -242,7 +267,9 @@ class Tape:
             if grad_outputs is not None:
                 grad_outputs = np.asarray(grad_outputs, dtype=np.float64)[chosen]
         tape_outputs = self.forward(batch).reshape(len(batch), len(self.outputs))
-        tape_inputs, tape_parameters = self._gradients(grad_outputs, inputs=True)
+        with np.errstate(all="ignore"):
+            tape_inputs, tape_parameters = self._gradients(grad_outputs, inputs=True)
+        assert tape_inputs is not None
         seeds = np.ones_like(tape_outputs) if grad_outputs is None else np.asarray(grad_outputs)
         seeds = seeds.reshape(tape_outputs.shape)
         eager_outputs, eager_inputs = np.empty_like(tape_outputs), np.empty_like(tape_inputs)
@@ -262,3 +289,14 @@ class Tape:
         compare("output", tape_outputs, eager_outputs, rtol)
         compare("input gradient", tape_inputs, eager_inputs, rtol)
         compare("parameter gradient", tape_parameters[used], eager_parameters[used], rtol)
+
+
+def _output_reads(outputs: Sequence[Slot], inputs: int) -> list[tuple[Any, Any, Any]]:
+    """How ``forward`` gathers its result: (columns, store or None for the inputs, rows)."""
+    groups: dict[Any, tuple[list[int], list[int]]] = {}
+    for column, (store, row) in enumerate(outputs):
+        source = None if store == BATCH and row < inputs else store
+        columns, rows = groups.setdefault(source, ([], []))
+        columns.append(column)
+        rows.append(row)
+    return [(np.array(c), k, np.array(r)) for k, (c, r) in groups.items()]

@@ -235,7 +235,10 @@ def test_cross_entropy_at_extreme_logits_compiled_matches_eager_on_every_row():
     tape._evaluate(X, y, None)  # traces, and checks the telling rows, extremes among them
     rows = [model([x]) for x in X[:, 0]]
     compiled = np.column_stack(  # each row's loss for each label
-        [tape.tape.forward(np.column_stack([X, losses.one_hot([k] * 6, 3)]))[:, 0] for k in range(3)]
+        [
+            tape.tape.forward(np.column_stack([X, losses.one_hot([k] * 6, 3)]))[:, 0]
+            for k in range(3)
+        ]
     )
     eager = [[losses.cross_entropy(r, k).data for k in range(3)] for r in rows]
     np.testing.assert_allclose(compiled, eager, rtol=1e-12)
