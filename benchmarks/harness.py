@@ -62,6 +62,7 @@ def compare(steps: dict[str, Step], rounds: int, seconds: float) -> dict[str, An
     """
     names = list(steps)
     times: dict[str, list[float]] = {name: [] for name in names}
+    gc.collect()  # before any timing: the setup's garbage is not kept frozen
     gc.freeze()
     try:
         block = {name: _block_length(steps[name], seconds) for name in names}
