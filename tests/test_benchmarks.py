@@ -145,8 +145,8 @@ def test_a_contender_doing_twice_the_work_is_about_twice_as_slow():
 
 class FakeMachine:
     """A clock that steps advance by their cost times the machine's slowdown, which changes
-    from round to round (every two collections: one per contender's block), and a collector
-    whose collections cost ``collection`` each."""
+    from round to round (every two collections once the comparison has frozen the heap: one per
+    contender's block), and a collector whose collections cost ``collection`` each."""
 
     def __init__(self, slowdowns: list[float], collection: float) -> None:
         self.now, self.collections, self.collection = 0.0, 0, collection
@@ -167,9 +167,10 @@ class FakeMachine:
         return 0
 
     def freeze(self) -> None:
-        pass
+        self.collections = 0
 
-    unfreeze = freeze
+    def unfreeze(self) -> None:
+        pass
 
 
 def test_ratios_are_per_round_so_a_slowdown_of_one_round_cancels(monkeypatch):
