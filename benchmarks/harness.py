@@ -7,8 +7,8 @@
   every library to one thread anyway (``benchmarks/__main__.py``).
 - **Interleaved rounds, ratios per round.** A comparison runs ``rounds`` rounds; in each, every
   contender runs one block, in an order that rotates from round to round. A ratio is computed
-  within each round (contender's time per step / the reference's, measured minutes apart at
-  most), and the benchmark reports the median of those per-round ratios and their spread
+  within each round (contender's time per step / the first contender's, measured seconds
+  apart), and the benchmark reports the median of those per-round ratios and their spread
   (interquartile range / median), never a ratio of medians measured separately.
 - **Garbage is charged to whoever made it.** A block is ``n`` steps back to back with the
   collector on, as users have it, and ends with ``gc.collect()`` *inside* the timed region: the
@@ -19,10 +19,11 @@
   starts (modules, torch, the contenders' models) to the collector's permanent generation
   (``gc.freeze()``, undone at its end): the collections a block pays for walk what its own steps
   made, and the numbers do not depend on what else the process imported.
-- **A warm-up round first, discarded**: it traces tapes, fills caches and sizes the blocks.
-- **Same answers first** (``agree``): before any timing, each contender's first steps must give
-  the same numbers (losses, accuracies, gradients) as the first contender's, or the benchmark
-  stops, so a contender that skips work cannot look fast.
+- **Blocks of about ``seconds``**, sized by running each step for a tenth of that; then a warm-up
+  round, discarded, so tapes are traced and caches filled before the rounds that count.
+- **Same answers first** (``agree``, called by ``run.measure``): before any timing, each
+  contender's first steps must give the same numbers (losses, accuracies, gradients) as the
+  first contender's, or the benchmark stops, so a contender that skips work cannot look fast.
 """
 
 from __future__ import annotations
