@@ -33,10 +33,11 @@ test: $(VENV)/.installed-dev
 	VALUEGRAPH_ENGINE=reference $(BIN)/pytest -q -o addopts=-ra -n auto --maxprocesses 4 \
 	  tests/core tests/tape tests/nn
 
-# Speed and memory against micrograd, NumPy and (when installed) PyTorch; results also in
-# benchmarks/results.json. Several minutes; `$(BIN)/python -m benchmarks --quick` is a smoke run.
+# Speed and memory against micrograd, a tight hand-written NumPy step and (when installed)
+# PyTorch, every library on one thread; results also in benchmarks/results.json. About 5 minutes;
+# `$(BIN)/python -m benchmarks --quick` is a 1-minute run of the same.
 bench: $(VENV)/.installed-bench
-	$(BIN)/python -m benchmarks
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m benchmarks
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -1,87 +1,114 @@
-"""How the benchmarks measure: medians of interleaved rounds, with garbage collection as users
-have it, and the memory a graph holds."""
+"""How the benchmark measures: per-round ratios of CPU time, every contender's garbage charged.
+
+- **CPU time of the process** (``time.process_time``), not wall time: on a shared machine the
+  time the OS gives to other processes is not charged to the contender that happened to be
+  running. Process time rather than ``thread_time``: a contender that spreads work over helper
+  threads (a BLAS or OpenMP pool) is charged for all of it. ``python -m benchmarks`` limits
+  every library to one thread anyway (``benchmarks/__main__.py``).
+- **Interleaved rounds, ratios per round.** A comparison runs ``rounds`` rounds; in each, every
+  contender runs one block, in an order that rotates from round to round. A ratio is computed
+  within each round (contender's time per step / the first contender's, measured seconds
+  apart), and the benchmark reports the median of those per-round ratios and their spread
+  (interquartile range / median), never a ratio of medians measured separately.
+- **Garbage is charged to whoever made it.** A block is ``n`` steps back to back with the
+  collector on, as users have it, and ends with ``gc.collect()`` *inside* the timed region: the
+  cyclic garbage its steps left (micrograd's graphs are cycles, freed only by the collector) is
+  paid for by that block, and the next block starts with none. No collection runs untimed
+  between blocks. A full collection also walks every object the process holds: 90 ms with
+  PyTorch's 180,000 imported, here. So a comparison first moves the objects that exist when it
+  starts (modules, torch, the contenders' models) to the collector's permanent generation
+  (``gc.freeze()``, undone at its end): the collections a block pays for walk what its own steps
+  made, and the numbers do not depend on what else the process imported.
+- **Blocks of about ``seconds``**, sized by running each step for a tenth of that; then a warm-up
+  round, discarded, so tapes are traced and caches filled before the rounds that count.
+- **Same answers first** (``agree``, called by ``run.measure``): before any timing, each
+  contender's first steps must give the same numbers (losses, accuracies, gradients) as the
+  first contender's, or the benchmark stops, so a contender that skips work cannot look fast.
+"""
 
 from __future__ import annotations
 
 import gc
+import math
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-Run = Callable[[], dict[str, float]]  # one run: seconds per phase
+CLOCK = time.process_time
+Step = Callable[[], Any]
 
 
-def interleaved(
-    contenders: dict[str, Run], rounds: int, seconds: float = 0.5, collector: bool = True
-) -> dict[str, Any]:
-    """Phase times of each contender: ``rounds`` rounds, each running every contender in turn.
+class DisagreementError(AssertionError):
+    """Contenders of one comparison computed different numbers."""
 
-    In a round a contender runs a block of back-to-back runs lasting about ``seconds`` (at least
-    one), after a ``gc.collect()`` so no one pays for another's garbage. The collector stays on,
-    as users have it: its pauses land in a few runs of a block, so a round's figure is the mean
-    over its block (the median run would leave them out), and the result is the median over the
-    rounds, with their spread (interquartile range over median), in seconds per run.
-    ``collector=False`` switches the cyclic collector off during each block (a diagnostic).
+
+def agree(answers: dict[str, Sequence[float]], rel: float = 1e-9, abs_: float = 1e-12) -> None:
+    """Raise ``DisagreementError`` unless every contender's numbers match the first contender's."""
+    (first, expected), *others = answers.items()
+    for name, got in others:
+        same = len(got) == len(expected) and all(
+            math.isclose(g, e, rel_tol=rel, abs_tol=abs_) for g, e in zip(got, expected)
+        )
+        if not same:
+            raise DisagreementError(f"{name} computed {list(got)}, but {first} {list(expected)}")
+
+
+def compare(steps: dict[str, Step], rounds: int, seconds: float) -> dict[str, Any]:
+    """Seconds per step of each contender, and its ratio to the first one, round by round.
+
+    Returns ``{name: {"seconds": summary, "ratio": summary}}`` (see ``summary``); ``ratio`` is
+    the contender's time over the first contender's, computed in each round.
     """
-    blocks = {}
-    for name, run in contenders.items():  # a warm-up run, which also sizes the block
-        start = time.perf_counter()
-        run()
-        blocks[name] = max(1, round(seconds / (time.perf_counter() - start)))
-    samples: dict[str, dict[str, list[float]]] = {name: {} for name in contenders}
-    for _ in range(rounds):
-        for name, run in contenders.items():
-            gc.collect()
-            totals: dict[str, float] = {}
-            if not collector:
-                gc.disable()
-            try:
-                for _ in range(blocks[name]):
-                    for phase, value in run().items():
-                        totals[phase] = totals.get(phase, 0.0) + value
-            finally:
-                if not collector:
-                    gc.enable()
-            for phase, total in totals.items():
-                samples[name].setdefault(phase, []).append(total / blocks[name])
+    names = list(steps)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    gc.collect()  # before any timing: the setup's garbage is not kept frozen
+    gc.freeze()
+    try:
+        block = {name: _block_length(steps[name], seconds) for name in names}
+        for r in range(-1, rounds):  # round -1 is the warm-up
+            turn = r % len(names)
+            for name in names[turn:] + names[:turn]:
+                seconds_per_step = timed_block(steps[name], block[name])
+                if r >= 0:
+                    times[name].append(seconds_per_step)
+    finally:
+        gc.unfreeze()
+    reference = times[names[0]]
     return {
-        name: {phase: summary(values) for phase, values in phases.items()}
-        for name, phases in samples.items()
+        name: {
+            "seconds": summary(times[name]),
+            "ratio": summary([t / ref for t, ref in zip(times[name], reference)]),
+            "steps_per_block": block[name],
+        }
+        for name in names
     }
 
 
+def timed_block(step: Step, n: int) -> float:
+    """CPU seconds per step of ``n`` steps and the collection of their garbage."""
+    start = CLOCK()
+    for _ in range(n):
+        step()
+    gc.collect()
+    return (CLOCK() - start) / n
+
+
+def _block_length(step: Step, seconds: float) -> int:
+    """How many steps make a block of about ``seconds``, from steps run for a tenth of that."""
+    n, start, elapsed = 0, CLOCK(), 0.0
+    while n == 0 or elapsed < seconds / 10:
+        step()
+        n, elapsed = n + 1, CLOCK() - start
+    return max(1, round(seconds * n / max(elapsed, 1e-9)))
+
+
 def summary(values: list[float]) -> dict[str, Any]:
+    """The median, the spread (interquartile range over the median) and the values."""
     median = statistics.median(values)
     q1, _, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else (median,) * 3
-    spread = (q3 - q1) / median if median else 0.0
-    return {"median": median, "spread": spread, "rounds": values}
-
-
-def phases(build: Callable[[], Any], backward: Callable[[Any], None]) -> Run:
-    """A run of forward (build the graph), backward, and release (drop the graph)."""
-
-    def run() -> dict[str, float]:
-        t0 = time.perf_counter()
-        graph = build()
-        t1 = time.perf_counter()
-        backward(graph)
-        t2 = time.perf_counter()
-        del graph
-        t3 = time.perf_counter()
-        return {"forward": t1 - t0, "backward": t2 - t1, "release": t3 - t2}
-
-    return run
-
-
-def timed(step: Callable[[], Any]) -> Run:
-    def run() -> dict[str, float]:
-        start = time.perf_counter()
-        step()
-        return {"step": time.perf_counter() - start}
-
-    return run
+    return {"median": median, "spread": (q3 - q1) / median if median else 0.0, "rounds": values}
 
 
 def held_bytes(build: Callable[[], Any], backward: Callable[[Any], None]) -> dict[str, float]:
@@ -96,4 +123,4 @@ def held_bytes(build: Callable[[], Any], backward: Callable[[Any], None]) -> dic
         after = tracemalloc.get_traced_memory()[0] - base
     finally:
         tracemalloc.stop()
-    return {"built": built, "after_backward": after}
+    return {"built": built, "with_grads": after}

@@ -1,5 +1,5 @@
-"""PyTorch in the benchmark: scalar tensors for the graph programs and the demo, and batched
-tensors for the demo. Imported only when torch is installed.
+"""PyTorch in the benchmark: 0-d tensors for the graph programs and micrograd's program, and
+batched float64 tensors for the training steps. Imported only when torch is installed.
 
 PyTorch runs on one thread, like NumPy and valuegraph here. With its default of one thread per
 core, steps of the batched demo on the 2-core test machine stalled for about 64 ms at random
@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .moons import ALPHA, SCHEDULE, SIZES, MicrogradProgram, primitive_forward
+from .moons import MicrogradProgram, primitive_forward
+from .problems import Problem, Weights
 
 torch.set_num_threads(1)
 
@@ -27,7 +28,7 @@ def _scalar(x: float) -> torch.Tensor:
 class TorchScalarDemo(MicrogradProgram):
     """micrograd's program on 0-d float64 tensors: a neuron is a sum of ``*`` and ``+``."""
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, weights: list) -> None:
+    def __init__(self, X: np.ndarray, y: np.ndarray, weights: Weights) -> None:
         layers = [
             [([scalar_leaf(w) for w in row], scalar_leaf(b)) for row, b in zip(W.tolist(), B)]
             for W, B in weights
@@ -40,28 +41,39 @@ class TorchScalarDemo(MicrogradProgram):
             p.grad = None  # PyTorch's way; backward() then starts each gradient afresh
 
 
-class TorchBatchedDemo:
-    """The same MLP on float64 tensors of the whole batch: ``X @ W.T + b`` per layer."""
+class TorchBatched:
+    """The problem's step on float64 tensors of the whole batch, as PyTorch is written:
+    ``F.linear`` per layer, the loss and penalty of the batch, ``backward()``, an in-place SGD
+    update."""
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, weights: list) -> None:
-        self.points, self.y = torch.tensor(X), torch.tensor(y, dtype=torch.float64)
-        self.parameters = [torch.tensor(a, requires_grad=True) for layer in weights for a in layer]
+    def __init__(self, problem: Problem, X: np.ndarray, y: np.ndarray, weights: Weights) -> None:
+        self.problem, self.k = problem, 0
+        self.X = torch.tensor(X, dtype=torch.float64)
+        hinge = problem.loss == "hinge"
+        self.y = torch.tensor(y, dtype=torch.float64 if hinge else torch.int64)
+        self.params = [torch.tensor(a, requires_grad=True) for layer in weights for a in layer]
 
-    def step(self, k: int) -> tuple[float, float]:
-        h = self.points
-        for i in range(len(SIZES) - 1):
-            h = h @ self.parameters[2 * i].T + self.parameters[2 * i + 1]
-            if i < len(SIZES) - 2:
+    def step(self) -> tuple[float, float]:
+        h, layers = self.X, len(self.params) // 2
+        for i in range(layers):
+            h = torch.nn.functional.linear(h, self.params[2 * i], self.params[2 * i + 1])
+            if i < layers - 1:
                 h = h.relu()
-        scores = h[:, 0]
-        penalty = sum((p * p).sum() for p in self.parameters)
-        total = (1 - self.y * scores).relu().mean() + ALPHA * penalty
-        for p in self.parameters:
+        if self.problem.loss == "hinge":
+            scores = h[:, 0]
+            total = (1 - self.y * scores).relu().mean()
+            correct = ((scores > 0) == (self.y > 0)).sum()
+        else:
+            total = torch.nn.functional.cross_entropy(h, self.y)
+            correct = (h.argmax(dim=1) == self.y).sum()
+        if self.problem.alpha:
+            total = total + self.problem.alpha * sum(p.square().sum() for p in self.params)
+        for p in self.params:
             p.grad = None
         total.backward()
-        rate = SCHEDULE(k)
+        rate = self.problem.schedule(self.k % 100)
+        self.k += 1
         with torch.no_grad():
-            for p in self.parameters:
-                p -= rate * p.grad
-        accuracy = ((self.y > 0) == (scores > 0)).double().mean()
-        return total.item(), accuracy.item()
+            for p in self.params:
+                p.add_(p.grad, alpha=-rate)
+        return total.item(), correct.item() / len(self.y)
