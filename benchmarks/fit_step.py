@@ -56,4 +56,4 @@ class FitStep:
         self.optimizer.lr = self.schedule(self.k % 100)
         self.k += 1
         value, outputs = self.objective.step(self.optimizer, self.X, self.y)
-        return value, nn.losses.accuracy(outputs, self.targets, self.loss.predict)
+        return value, nn.losses.accuracy(outputs, self.y, self.loss.predict)

@@ -67,15 +67,17 @@ class Plan:
         kinds = [self._kind(p) for p in nodes[0].parents]  # the same for every node of the group
         kind = BATCH if BATCH in kinds else SCALAR
         n = len(kinds) // 2
-        if op is _DOT and n and kinds == [SCALAR] * n + [BATCH] * n + [SCALAR] * (len(kinds) % 2):
-            return self._matmuls(op, nodes, n)
+        weights, bias = [SCALAR] * n, [SCALAR] * (len(kinds) % 2)
+        if op is _DOT and n and kinds in (weights + [kind] * n + bias for kind in (BATCH, SCALAR)):
+            return self._matmuls(op, nodes, n, kinds[n])
         if op is _SUM:
             return [self._sum(op, nodes, kinds, kind)]
         operands = [self._operand(k, nodes, i) for i, k in enumerate(kinds)]
         return [Elementwise(op, operands, kind, self._allocate(nodes, kind))]
 
-    def _matmuls(self, op: Any, nodes: list[Value], n: int) -> list[Step]:
-        """One ``MatMul`` per set of ``dot`` nodes that share their inputs: a layer."""
+    def _matmuls(self, op: Any, nodes: list[Value], n: int, kind: int) -> list[Step]:
+        """One ``MatMul`` per set of ``dot`` nodes that share their inputs (of store ``kind``):
+        a layer, or a parameters' dot product (``l2``)."""
         layers: dict[tuple[Value, ...], list[Value]] = {}
         for node in nodes:
             layers.setdefault(node.parents[n : 2 * n], []).append(node)  # type: ignore[arg-type]
@@ -88,9 +90,9 @@ class Plan:
                 for node in layer
             ]
             trainable = any(self._trainable[x] for x in xs)
-            inputs = Operand.of(BATCH, [self._row(x) for x in xs], trainable)
+            inputs = Operand.of(kind, [self._row(x) for x in xs], trainable)
             parameters = Operand.of(SCALAR, block, trainable=True)
-            steps.append(MatMul(op, parameters, inputs, bias, self._allocate(layer, BATCH)))
+            steps.append(MatMul(op, parameters, inputs, bias, self._allocate(layer, kind)))
         return steps
 
     def _sum(self, op: Any, nodes: list[Value], kinds: list[int], kind: int) -> Step:

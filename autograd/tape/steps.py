@@ -133,8 +133,9 @@ class Elementwise(Step):
 
 
 class MatMul(Step):
-    """The ``dot`` nodes of a layer as ``W @ X + b``: every node takes the same BATCH rows ``X``
-    as inputs, and its weights (and bias) from SCALAR rows, read as one (count, n (+ 1)) block."""
+    """The ``dot`` nodes of a layer as ``W @ X + b``: every node takes the same rows ``X`` as
+    inputs (BATCH rows; or SCALAR rows, a dot product of parameters), and its weights (and
+    bias) from SCALAR rows, read as one (count, n (+ 1)) block."""
 
     def __init__(self, op: Op, parameters: Operand, inputs: Operand, bias: bool, out: slice):
         self.op, self.parameters, self.inputs, self.bias, self.out = (
@@ -144,7 +145,7 @@ class MatMul(Step):
             bias,
             out,
         )
-        self.kind, self.count = BATCH, out.stop - out.start
+        self.kind, self.count = inputs.kind, out.stop - out.start
         self.operands = [parameters, inputs]
         self.n = len(inputs.row_list())
         self._width = self.n + bias
@@ -156,7 +157,7 @@ class MatMul(Step):
 
     def forward_code(self, emit: Emitter) -> None:
         self._block(emit)
-        out, n = emit.rows(BATCH, self.out), self.n
+        out, n = emit.rows(self.kind, self.out), self.n
         emit.line(f"np.matmul(w[:, :{n}], {emit.read(self.inputs)}, out={out})")
         if self.bias:
             emit.line(f"o = {out}")
@@ -165,7 +166,7 @@ class MatMul(Step):
     def backward_code(self, emit: Emitter, inputs: bool) -> None:
         self._block(emit)
         n = self.n
-        emit.line(f"u = {emit.rows(BATCH, self.out, grad=True)}")
+        emit.line(f"u = {emit.rows(self.kind, self.out, grad=True)}")
         if self.inputs.wanted(inputs):
             product = ("np.matmul", f"w[:, :{n}].T", "u")
             emit.accumulate(self.inputs, f"w[:, :{n}].T @ u", product=product)

@@ -15,7 +15,7 @@ import pytest
 from autograd import Value, dot, grad, no_grad
 from autograd import sum as vsum
 from autograd.tape import Tape, TapeMismatchError, compile  # noqa: A004
-from autograd.tape.steps import MatMul
+from autograd.tape.steps import BATCH, SCALAR, MatMul
 from nn import MLP, datasets, losses
 
 RTOL = 1e-12
@@ -159,10 +159,13 @@ def test_moons_mlp_matches_the_eager_engine(samples):
 def test_moons_mlp_compiles_to_one_matmul_per_layer_and_one_step_per_activation():
     tape = compile(demo_sample_loss(MLP(2, [16, 16, 1], seed=1)), [0.0, 0.0, 1.0])
     matmuls = [step for step in tape.steps if isinstance(step, MatMul)]
-    assert [(step.count, step.bias) for step in matmuls] == [(16, True), (16, True), (1, True)]
+    layers = [(step.count, step.bias) for step in matmuls if step.kind == BATCH]
+    assert layers == [(16, True), (16, True), (1, True)]
+    (penalty,) = [step for step in matmuls if step.kind == SCALAR]  # l2: the parameters' dot
+    assert (penalty.count, penalty.n, penalty.bias) == (1, 337, False)
     assert [step.count for step in tape.steps if step.op.name == "relu"] == [16, 16, 1]
-    assert [step.count for step in tape.steps if step.op.name == "*"] == [337, 1, 1]
-    assert len(tape.steps) == 13 and tape.nodes == 749
+    assert [step.count for step in tape.steps if step.op.name == "*"] == [1, 1]
+    assert len(tape.steps) == 12 and tape.nodes == 412
     assert "dot x16 as matmul (16x2 + bias)" in repr(tape)
 
 
