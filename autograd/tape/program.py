@@ -34,10 +34,25 @@ class Emitter:
     than copied into ``B``, unless ``copied`` (an operand reads input and computed rows at once).
     """
 
-    def __init__(self, namespace: dict[str, Any], inputs: int, copied: bool) -> None:
-        self.namespace, self.inputs, self.copied = namespace, inputs, copied
+    def __init__(
+        self, namespace: dict[str, Any], views: dict[str, str], inputs: int, copied: bool
+    ) -> None:
+        self.namespace, self.views, self.inputs, self.copied = namespace, views, inputs, copied
         self.lines: list[str] = []
         self.ready: dict[int, np.ndarray] = {}  # backward only: rows holding a gradient
+
+    def view(self, expression: str) -> str:
+        """A name for a view of the buffers, made once per batch size (``Program.bind``)."""
+        if expression not in self.views:
+            self.views[expression] = f"v{len(self.views)}"
+        return self.views[expression]
+
+    def is_view(self, text: str) -> bool:
+        return text in self.views.values()
+
+    def assign(self, target: str, block: str) -> None:
+        """Write ``block`` into the rows ``target`` (a view is written through, not rebound)."""
+        self.line(f"{self._assignable(target)} = {block}")
 
     def line(self, text: str) -> None:
         self.lines.append(text)
@@ -63,7 +78,9 @@ class Emitter:
         if not grad and kind == BATCH and last <= self.inputs and not self.copied:
             store = "X"
         text = f"{'G' * grad}{store}[{index}]"
-        return text if shape is None else f"{text}.reshape({', '.join(map(str, shape))}, -1)"
+        if shape is not None:
+            text = f"{text}.reshape({', '.join(map(str, shape))}, -1)"
+        return self.view(text) if isinstance(rows, slice) and store != "X" else text
 
     def read(self, operand: Operand) -> str:
         if operand.kind == CONSTANT:
@@ -92,7 +109,7 @@ class Emitter:
                 self.line(f"{product[0]}({product[1]}, {product[2]}, out={target})")
             else:
                 block = f"({block}).sum(axis=-1, keepdims=True)" if summed else block
-                self.line(f"{self._assignable(target)} = {block}")
+                self.assign(target, block)
         else:
             block = f"({block}).sum(axis=-1, keepdims=True)" if summed else block
             self._fill(operand.kind, rows)
@@ -122,14 +139,16 @@ class Emitter:
         empty = self._state(SCALAR, rows) == "empty"
         if not empty:
             self._fill(SCALAR, rows)
-        self.line(f"g = {self.rows(SCALAR, operand.rows, grad=True)}.reshape({shape[0]}, -1)")
+        g = self.view(f"{self.rows(SCALAR, operand.rows, grad=True)}.reshape({shape[0]}, -1)")
         for columns, block, product in parts:
+            target = self.view(f"{g}[:, {columns}]")
             if empty and product is not None:
-                self.line(f"{product[0]}({product[1]}, {product[2]}, out=g[:, {columns}])")
+                self.line(f"{product[0]}({product[1]}, {product[2]}, out={target})")
             elif empty:
-                self.line(f"g[:, {columns}] = {block}")
+                self.line(f"{target}[...] = {block}")
             else:
-                self.line(f"g[:, {columns}] += {block}")
+                self.line(f"g = {target}")
+                self.line(f"g += {block}")
         self._mark(SCALAR, rows)
 
     def seed(self, kind: int, row: int, column: int) -> None:
@@ -153,8 +172,8 @@ class Emitter:
         self._mark(kind, list(rows))
 
     def _assignable(self, target: str) -> str:
-        """A target a block can be assigned to (through ``[...]`` when it is a reshaped view)."""
-        return f"{target}[...]" if target.endswith(")") else target
+        """A target a block can be assigned to: a view through ``[...]``."""
+        return f"{target}[...]" if self.is_view(target) or target.endswith(")") else target
 
     def _state(self, kind: int, rows: list[int]) -> str:
         ready = self.ready[kind][rows]
@@ -178,8 +197,9 @@ class Emitter:
 
 
 class Program:
-    """The generated ``forward``, ``backward`` (parameters only) and ``backward_inputs``
-    functions of a tape's steps, and their source (``Tape.source``)."""
+    """A tape's steps as the source of ``make(B, S, GB, GS)``, which takes the buffers of one
+    batch size, makes the views its code reads once, and returns the ``forward``, ``backward``
+    (parameters only) and ``backward_inputs`` functions over them (``Tape.source``)."""
 
     def __init__(
         self,
@@ -194,41 +214,37 @@ class Program:
             min(op.row_list()) < inputs <= max(op.row_list()) for op in reads if op.row_list()
         )
         self.namespace: dict[str, Any] = {"np": np, "M": NUMPY_MATH, "T": _times}
-        self.functions: dict[tuple[str, bool], Callable[..., None]] = {}
+        self._make: dict[bool, Callable[..., dict[str, Callable[..., None]]]] = {}
         for checked in (False, True):  # with a call of check(k) after each step: anomaly mode
-            functions = [self._forward(steps, inputs, copied, checked)]
+            views: dict[str, str] = {}
+            functions = [self._forward(steps, views, inputs, copied, checked)]
             for name, wanted in (("backward", False), ("backward_inputs", True)):
                 functions.append(
                     self._backward(
-                        name,
-                        steps,
-                        store_rows,
-                        inputs,
-                        parameters,
-                        outputs,
-                        wanted,
-                        copied,
-                        checked,
+                        name, steps, views, store_rows, inputs, parameters, outputs, wanted,
+                        copied, checked,
                     )
-                )
-            source = "\n\n".join(functions) + "\n"
+                )  # fmt: skip
+            body = [f"{name} = {expression}" for expression, name in views.items()]
+            for function in functions:
+                body += ["", *function.splitlines()]
+            body += ["", "return dict(forward=forward, backward=backward, "
+                     "backward_inputs=backward_inputs)"]  # fmt: skip
+            source = _function("make(B, S, GB, GS)", body) + "\n"
             names: dict[str, Any] = dict(self.namespace)
             exec(compile(source, "<tape>", "exec"), names)  # our own code (see the docstring)
-            for name in ("forward", "backward", "backward_inputs"):
-                self.functions[name, checked] = names[name]
+            self._make[checked] = names["make"]
             if not checked:
                 self.source = source
 
-    def run(self, name: str, *arrays: Any, check: Callable[[int], None] | None = None) -> None:
-        """Run ``forward``, ``backward`` or ``backward_inputs``; with ``check``, call it after
-        each step with the step's index."""
-        if check is None:
-            self.functions[name, False](*arrays)
-        else:
-            self.functions[name, True](*arrays, check)
+    def bind(self, values: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> Bound:
+        """The functions over one batch size's buffers (the checked ones made when needed)."""
+        return Bound(self._make, (*values, *grads))
 
-    def _forward(self, steps: Sequence[Step], inputs: int, copied: bool, checked: bool) -> str:
-        emit = Emitter(self.namespace, inputs, copied)
+    def _forward(
+        self, steps: Sequence[Step], views: dict[str, str], inputs: int, copied: bool, checked: bool
+    ) -> str:
+        emit = Emitter(self.namespace, views, inputs, copied)
         if copied:
             emit.line(f"B[:{inputs}] = X")
         for k, step in enumerate(steps):
@@ -236,12 +252,13 @@ class Program:
             step.forward_code(emit)
             if checked:
                 emit.line(f"check({k})")
-        return _function(f"forward(X, B, S{', check' * checked})", emit.lines)
+        return _function(f"forward(X{', check' * checked})", emit.lines)
 
     def _backward(
         self,
         name: str,
         steps: Sequence[Step],
+        views: dict[str, str],
         store_rows: Sequence[int],
         inputs: int,
         parameters: int,
@@ -250,7 +267,7 @@ class Program:
         copied: bool,
         checked: bool,
     ) -> str:
-        emit = Emitter(self.namespace, inputs, copied)
+        emit = Emitter(self.namespace, views, inputs, copied)
         emit.ready = {kind: np.zeros(rows, dtype=bool) for kind, rows in enumerate(store_rows)}
         for column, (kind, row) in enumerate(outputs):
             emit.seed(kind, row, column)
@@ -268,9 +285,27 @@ class Program:
         emit.zero_unwritten(SCALAR, range(parameters))  # parameters no gradient reached
         if wanted:
             emit.zero_unwritten(BATCH, range(inputs))
-        return _function(f"{name}(X, B, S, GB, GS, seeds{', check' * checked})", emit.lines)
+        return _function(f"{name}(X, seeds{', check' * checked})", emit.lines)
+
+
+class Bound:
+    """A program's functions made for one set of buffers: ``run(name, *arguments, check=)``."""
+
+    def __init__(self, make: dict[bool, Callable[..., Any]], buffers: tuple[np.ndarray, ...]):
+        self._make, self._buffers = make, buffers
+        self._functions = {False: make[False](*buffers)}
+
+    def run(self, name: str, *arguments: Any, check: Callable[[int], None] | None = None) -> None:
+        """Run ``forward`` (on X), ``backward`` or ``backward_inputs`` (on X and the seeds);
+        with ``check``, call it after each step with the step's index."""
+        if check is None:
+            self._functions[False][name](*arguments)
+            return
+        if True not in self._functions:
+            self._functions[True] = self._make[True](*self._buffers)
+        self._functions[True][name](*arguments, check)
 
 
 def _function(signature: str, lines: list[str]) -> str:
     body = [line for line in lines if line] or ["pass"]
-    return "\n".join([f"def {signature}:", *(f"    {line}" for line in body)])
+    return "\n".join([f"def {signature}:", *(f"    {line}" if line else "" for line in body)])

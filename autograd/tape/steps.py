@@ -112,7 +112,7 @@ class Elementwise(Step):
 
     def forward_code(self, emit: Emitter) -> None:
         rule, args = emit.name(self.op.forward, "forward"), self._arguments(emit)
-        emit.line(f"{emit.rows(self.kind, self.out)} = {rule}(M, {args})")
+        emit.assign(emit.rows(self.kind, self.out), f"{rule}(M, {args})")
 
     def backward_code(self, emit: Emitter, inputs: bool) -> None:
         rule, args = emit.name(self.op.derivative, "derivative"), self._arguments(emit)
@@ -150,27 +150,37 @@ class MatMul(Step):
         self.n = len(inputs.row_list())
         self._width = self.n + bias
 
-    def _block(self, emit: Emitter) -> None:
-        """``w``: the (count, n (+ 1)) block of weights (and biases), one row per node."""
-        block = emit.rows(SCALAR, self.parameters.rows)
-        emit.line(f"w = {block}.reshape({self.count}, {self._width})")
+    def _block(self, emit: Emitter) -> tuple[str, str, str]:
+        """The weights, their transpose and the biases, as (count, n), (n, count) and (count, 1)
+        blocks of the (count, n (+ 1)) block of parameters, one row per node."""
+        block, n = emit.rows(SCALAR, self.parameters.rows), self.n
+        shaped = f"{block}.reshape({self.count}, {self._width})"
+        if emit.is_view(block):  # consecutive rows: views, made once
+            w = emit.view(shaped)
+            return (
+                emit.view(f"{w}[:, :{n}]"),
+                emit.view(f"{w}[:, :{n}].T"),
+                emit.view(f"{w}[:, {n}:]"),
+            )
+        emit.line(f"w = {shaped}")  # gathered on every run
+        return f"w[:, :{n}]", f"w[:, :{n}].T", f"w[:, {n}:]"
 
     def forward_code(self, emit: Emitter) -> None:
-        self._block(emit)
-        out, n = emit.rows(self.kind, self.out), self.n
-        emit.line(f"np.matmul(w[:, :{n}], {emit.read(self.inputs)}, out={out})")
+        weights, _, biases = self._block(emit)
+        out = emit.rows(self.kind, self.out)
+        emit.line(f"np.matmul({weights}, {emit.read(self.inputs)}, out={out})")
         if self.bias:
             emit.line(f"o = {out}")
-            emit.line(f"o += w[:, {n}:]")
+            emit.line(f"o += {biases}")
 
     def backward_code(self, emit: Emitter, inputs: bool) -> None:
-        self._block(emit)
-        n = self.n
+        _, transposed, _ = self._block(emit)
         emit.line(f"u = {emit.rows(self.kind, self.out, grad=True)}")
         if self.inputs.wanted(inputs):
-            product = ("np.matmul", f"w[:, :{n}].T", "u")
-            emit.accumulate(self.inputs, f"w[:, :{n}].T @ u", product=product)
+            product = ("np.matmul", transposed, "u")
+            emit.accumulate(self.inputs, f"{transposed} @ u", product=product)
         x = emit.read(self.inputs)
+        n = self.n
         parts = [(f":{n}", f"u @ {x}.T", ("np.matmul", "u", f"{x}.T"))]
         if self.bias:
             parts.append((f"{n}", "u.sum(axis=1)", ("np.sum", "u", "axis=1")))
@@ -192,7 +202,7 @@ class Sum(Step):
     def forward_code(self, emit: Emitter) -> None:
         terms = [emit.read(self.constants)]
         terms += [f"{emit.read(part)}.sum(axis=1)" for part in self.parts]
-        emit.line(f"{emit.rows(self.kind, self.out)} = {' + '.join(terms)}")
+        emit.assign(emit.rows(self.kind, self.out), " + ".join(terms))
 
     def backward_code(self, emit: Emitter, inputs: bool) -> None:
         # every input's partial is 1: each gets the upstream block, spread over its n positions

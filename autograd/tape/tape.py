@@ -63,11 +63,13 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[float]) -> Tape:  #
 
 
 class Frame:
-    """The buffers of one batch size: the two stores and their gradients, allocated once."""
+    """The buffers of one batch size, allocated once: the two stores and their gradients, and
+    the program's functions over them (``program``)."""
 
-    def __init__(self, rows: Sequence[int], samples: int) -> None:
+    def __init__(self, program: Program, rows: Sequence[int], samples: int) -> None:
         self.values = (np.empty((rows[BATCH], samples)), np.empty((rows[SCALAR], 1)))
         self.grads = (np.empty((rows[BATCH], samples)), np.empty((rows[SCALAR], 1)))
+        self.program = program.bind(self.values, self.grads)
 
 
 class Tape:
@@ -114,7 +116,7 @@ class Tape:
         return "\n  ".join([head, *map(repr, self.steps)])
 
     def _frame(self, samples: int) -> Frame:
-        frame = self._frames.pop(samples, None) or Frame(self._rows, samples)
+        frame = self._frames.pop(samples, None) or Frame(self._program, self._rows, samples)
         self._frames[samples] = frame  # the most recently used last
         while len(self._frames) > FRAMES:
             del self._frames[next(iter(self._frames))]
@@ -155,9 +157,9 @@ class Tape:
         if is_anomaly_enabled():
             nodes = {slot: v for v, slot in self._slots.items()}
             check = partial(self._check_forward, frame, x, nodes)
-            self._program.run("forward", x, values, scalars, check=check)
+            frame.program.run("forward", x, check=check)
         else:
-            self._program.run("forward", x, values, scalars)
+            frame.program.run("forward", x)
         if self.guards:
             self._check_guards(frame, x)
         self._last = (frame, x)
@@ -211,11 +213,10 @@ class Tape:
                 raise ValueError(f"grad_outputs must have shape {shape}, got {seeds.shape}")
             seeds = seeds.reshape(samples, outputs)
         name = "backward_inputs" if inputs else "backward"
-        arrays = (x, *frame.values, *frame.grads, seeds)
         if is_anomaly_enabled():
-            self._program.run(name, *arrays, check=partial(self._check_backward, frame, inputs))
+            frame.program.run(name, x, seeds, check=partial(self._check_backward, frame, inputs))
         else:
-            self._program.run(name, *arrays)
+            frame.program.run(name, x, seeds)
         batch, scalar = frame.grads
         input_grads = batch[: len(self.inputs)].T.copy() if inputs else None
         return input_grads, scalar[: len(self.parameters), 0].copy()
