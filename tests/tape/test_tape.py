@@ -254,3 +254,29 @@ def test_tape_is_built_from_the_trace():
     assert isinstance(tape, Tape)
     assert [v.label for v in tape.inputs] == ["input 0"] and tape.inputs[0].data == 5.0
     assert tape.outputs[0].data == 11.0 and tape.parameters == ()
+
+
+def test_a_value_returned_twice_gets_the_gradient_of_both_outputs():
+    w = Value(1.5)
+
+    def fn(x):
+        y = (w * x).tanh()
+        return [y, y, w]  # the same node twice, and a parameter as an output
+
+    tape = compile(fn, [0.3])
+    batch = np.array([[0.3], [-1.2], [2.0]])
+    seeds = np.array([[1.0, 2.0, 0.5], [0.25, -1.0, 0.5], [3.0, 1.0, 0.5]])
+    tape.forward(batch)
+    input_grads = tape.backward(seeds, inputs=True)
+    x = batch[:, 0]
+    local = 1 - np.tanh(1.5 * x) ** 2  # d tanh(w x) / d(w x)
+    weights = seeds[:, 0] + seeds[:, 1]
+    np.testing.assert_allclose(input_grads[:, 0], weights * local * 1.5, rtol=1e-13)
+    assert w.grad == pytest.approx(np.sum(weights * local * x) + seeds[:, 2].sum(), rel=1e-13)
+
+
+def test_the_source_of_a_tape_is_the_numpy_code_it_runs_and_names_no_label():
+    w = Value(2.0, label="secret weight; import os")
+    tape = compile(lambda x: (w * x).relu(), [1.0])
+    assert "def forward(X):" in tape.source and "def backward(X, seeds):" in tape.source
+    assert "secret" not in tape.source and "import" not in tape.source
