@@ -152,8 +152,7 @@ class Tape:
                 f"got shape {rows.shape}"
             )
         frame, x = self._frame(len(rows)), rows.T
-        values, scalars = frame.values
-        scalars[: len(self.parameters), 0] = self._parameter_values(parameters)
+        frame.values[SCALAR][: len(self.parameters), 0] = self._parameter_values(parameters)
         if is_anomaly_enabled():
             nodes = {slot: v for v, slot in self._slots.items()}
             check = partial(self._check_forward, frame, x, nodes)

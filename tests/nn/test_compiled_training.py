@@ -93,7 +93,7 @@ def test_compiled_training_equals_eager_on_the_benchmark_shapes(sizes, loss, sam
     X = rng.normal(size=(samples, sizes[0]))
     if loss == "hinge":
         y = np.where(X[:, 0] * X[:, 1] > 0, 1, -1)
-        penalty = lambda ps: 1e-4 * losses.l2(ps)  # noqa: E731
+        penalty = lambda ps: 1e-4 * losses.l2(ps)
     else:
         y, penalty = np.arange(samples) % sizes[-1], None
     runs = [
