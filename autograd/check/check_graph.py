@@ -18,15 +18,15 @@ from typing import Any
 from ..core import OPS, Op, Value, apply, enable_grad, grad, topological_order
 from ..core.ieee import FLOATS
 from ..core.value_math import VALUE_MATH
-from .finite_differences import Function, difference, random_directions, step
-from .result import CheckResult, Row, compare, finish, identical
+from .finite_differences import Function, difference, first_step, random_directions, ridders, step
+from .result import ATOL, RTOL, CheckResult, Row, compare, finish, identical
 
 
 def check_graph(
     *roots: Value,
     eps: float | None = None,
-    atol: float = 1e-6,
-    rtol: float = 1e-5,
+    atol: float = ATOL,
+    rtol: float = RTOL,
     order: int = 1,
     raise_exception: bool = True,
 ) -> CheckResult:
@@ -149,11 +149,15 @@ class _Node:
     def _row(
         self, argument: str, analytic: Any, along: Function, x: float, reached: bool, order: int
     ) -> Row:
-        at = difference(along, x, step(x, self.eps))
+        at, estimate = (
+            difference(along, x, step(x, self.eps)),
+            ridders(along, x, first_step(x, self.eps)),
+        )
         return compare(
             argument,
             analytic,
             at,
+            estimate,
             along=along,
             atol=self.atol,
             rtol=self.rtol,
@@ -180,7 +184,7 @@ class _Node:
         partials = self.op.derivative(FLOATS, *self.inputs, self.node.data)
         # a step to the size of the inputs and of the output: a wide sum's rounding grows with it
         size = max(abs(self.node.data), *(abs(self.inputs[i]) for i in self.variables))
-        h = step(size, self.eps)
+        h, first = step(size, self.eps), first_step(size, self.eps)
         rows = []
         for d, v in enumerate(random_directions(len(self.variables), DIRECTIONS)):
 
@@ -192,11 +196,13 @@ class _Node:
 
             slope = math.fsum(partials[i] * c for i, c in zip(self.variables, v))
             at = difference(along, 0.0, h, middle=self.node.data)
+            estimate = ridders(along, 0.0, first, size)
             rows.append(
                 compare(
                     f"direction {d + 1}",
                     slope,
                     at,
+                    estimate,
                     along=along,
                     atol=self.atol,
                     rtol=self.rtol,

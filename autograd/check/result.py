@@ -3,12 +3,14 @@ report that says what failed where (as text, and as HTML in a notebook)."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 from dataclasses import dataclass, field
 
 from .finite_differences import (
     Difference,
+    Estimate,
     Function,
     is_kink,
     is_pole,
@@ -49,6 +51,9 @@ INNOCENT_RULES = (
 )
 
 MAX_ROWS = 16  # a longer table shows only its failing rows
+MAX_VERDICTS = 3  # a failing report says how sure the numeric side is for this many rows
+ATOL, RTOL = 1e-8, 1e-8  # the default tolerances of every check
+WIDEN = 2  # a sure numeric derivative widens the tolerance by this many error estimates
 
 
 @dataclass(frozen=True)
@@ -58,11 +63,12 @@ class Row:
     argument: str  # which input: "1 y" (index and label)
     x: float  # the input's value
     analytic: float  # from the engine
-    numeric: float  # from central differences
+    numeric: float  # from finite differences (Ridders' method)
     flag: str  # OK, WRONG, KINK, STEP, CUT or NOT_FINITE
     node: str = ""  # the node whose local rule this is (per-node checks): "#3 tanh c"
     op: str = ""  # that node's op name
     order: int = 1  # 2 for a second derivative
+    error: float = 0.0  # the numeric derivative's error estimate: it is sure to ± this
 
     @property
     def place(self) -> str:
@@ -84,11 +90,24 @@ class Row:
             return 0.0
         return self.abs_err / abs(self.numeric) if self.numeric else math.inf
 
+    def sure(self, atol: float, rtol: float) -> bool:
+        """Whether the numeric side is sure to within the tolerance: its error estimate is."""
+        return self.error <= atol + rtol * abs(self.numeric)
+
+    def verdict(self, atol: float, rtol: float) -> str:
+        """``0 x: analytic differs by 1.4e+00, numeric is sure to ±3e-11``."""
+        how = "sure" if self.sure(atol, rtol) else "only sure"
+        return (
+            f"{self.place}: analytic differs by {self.abs_err:.1e}, "
+            f"numeric is {how} to ±{_number(self.error, '.0e')}"
+        )
+
 
 def compare(
     argument: str,
     analytic: float,
     at: Difference,
+    estimate: Estimate,
     *,
     along: Function,
     atol: float,
@@ -98,20 +117,26 @@ def compare(
     op: str = "",
     order: int = 1,
 ) -> Row:
-    """The row for one derivative: ``analytic`` against the central difference ``at`` of
-    ``along`` (the function differentiated, as a function of one float).
+    """The row for one derivative: ``analytic`` against Ridders' ``estimate`` of the derivative of
+    ``along`` (the function differentiated, as a function of one float), with the central
+    difference ``at`` at a small step to tell kinks and poles apart.
 
-    A row passes when ``|analytic - numeric| <= atol + rtol * |numeric|`` and the point is not a
-    kink, or when the central difference extrapolated to step 0 (``limits``) agrees (the numeric
-    column then shows that limit). A failing row is told apart: NOT_FINITE, CUT when the graph
-    does not reach the input (``reached`` is false), POLE, KINK, STEP when the central difference
-    is not settled at this step, else WRONG.
+    A row passes when ``|analytic - numeric| <= atol + rtol * |numeric| + WIDEN * error`` for an
+    estimate sure to within the tolerance (``error <= atol + rtol * |numeric|``) and the point is
+    not a kink, or when the central difference
+    extrapolated to step 0 (``limits``) agrees within ``atol + rtol * |numeric|`` (the numeric
+    column then shows that limit, and its error how much the two extrapolations differ). A
+    failing row is told apart: NOT_FINITE, CUT when the graph does not reach the input
+    (``reached`` is false), POLE, KINK, STEP when neither numeric derivative is settled, else WRONG.
     """
-    analytic, numeric = float(analytic), at.central
-    tolerance = atol + rtol * abs(numeric)
+    analytic, numeric, error = float(analytic), estimate.value, estimate.error
+    if not math.isfinite(numeric):  # no finite tableau: g is not finite at any of its steps
+        numeric, error = at.central, math.inf
+    row = Row(argument, at.x, analytic, numeric, OK, node, op, order, error)
+    tolerance, sure = atol + rtol * abs(numeric), row.sure(atol, rtol)
     if not (math.isfinite(analytic) and math.isfinite(numeric)):
         verdict = NOT_FINITE
-    elif abs(analytic - numeric) <= tolerance:
+    elif sure and abs(analytic - numeric) <= tolerance + WIDEN * error:
         kink = looks_like_kink(at, tolerance) and is_kink(along, at, tolerance)
         verdict = KINK if kink else OK
     elif not reached:
@@ -121,12 +146,12 @@ def compare(
     elif is_kink(along, at, tolerance):
         verdict = KINK
     else:
-        limit = min(limits(along, at), key=lambda x: abs(x - analytic))
+        first, second = limits(along, at)
+        limit = min((first, second), key=lambda x: abs(x - analytic))
         if abs(analytic - limit) <= atol + rtol * abs(limit):
-            verdict, numeric = OK, limit
-        else:
-            verdict = WRONG if is_resolved(along, at, tolerance) else STEP
-    return Row(argument, at.x, analytic, numeric, verdict, node, op, order)
+            return dataclasses.replace(row, numeric=limit, error=abs(first - second))
+        verdict = WRONG if sure or is_resolved(along, at, tolerance) else STEP
+    return dataclasses.replace(row, flag=verdict)
 
 
 def identical(a: float, b: float) -> bool:
@@ -215,12 +240,16 @@ class CheckResult:
     def notes(self) -> list[str]:
         """What the table's flags mean, the failed extra checks and the tolerance."""
         flags = dict.fromkeys(row.flag for row in self.failures)
-        rule = "pass when |analytic - numeric| <= atol + rtol * |numeric|"
+        rule = f"pass when |analytic - numeric| <= atol + rtol * |numeric| + {WIDEN} * err"
+        verdicts = [
+            row.verdict(self.atol, self.rtol) for row in self.failures if row.flag != NOT_FINITE
+        ]
         return [
             *self.context,
+            *verdicts[:MAX_VERDICTS],
             *(f"{flag}: {MEANING[flag]}" for flag in flags),
             *(f"✗ {problem}" for problem in self.problems),
-            f"{rule}, atol={self.atol:g}, rtol={self.rtol:g}",
+            f"{rule} (numeric ± err, from Ridders' method), atol={self.atol:g}, rtol={self.rtol:g}",
         ]
 
     def shown(self) -> list[Row]:
@@ -282,7 +311,7 @@ class GradcheckError(AssertionError):
 GradcheckError.__module__ = "autograd"  # tracebacks name it where users import it from
 
 
-_COLUMNS = ("node", "input", "x", "analytic", "numeric", "abs err", "rel err", "flag")
+_COLUMNS = ("node", "input", "x", "analytic", "numeric", "± err", "abs err", "rel err", "flag")
 _LEFT = {"node", "input", "argument", "flag"}
 _FAILED = "background:rgba(207,34,46,0.12)"  # tints that read in light and dark notebook themes
 _STYLE = {OK: "", KINK: "background:rgba(212,167,44,0.18)"}
@@ -291,7 +320,7 @@ _STYLE = {OK: "", KINK: "background:rgba(212,167,44,0.18)"}
 def _cells(row: Row) -> list[str]:
     numbers = [_number(x, ".7g") for x in (row.x, row.analytic, row.numeric)]
     errors = [_number(x, ".1e") for x in (row.abs_err, row.rel_err)]
-    return [row.node, row.argument, *numbers, *errors, row.flag]
+    return [row.node, row.argument, *numbers, _number(row.error, ".0e"), *errors, row.flag]
 
 
 def _number(x: float, spec: str) -> str:
