@@ -24,7 +24,8 @@ OK, WRONG, KINK, POLE, STEP, CUT = "ok", "WRONG", "KINK", "POLE", "STEP", "CUT"
 NOT_FINITE = "NOT FINITE"
 
 MEANING = {
-    WRONG: "the analytic derivative disagrees with central differences",
+    WRONG: "the analytic derivative disagrees with the numeric one, beyond the tolerance and the "
+    "numeric side's own uncertainty",
     KINK: "left and right slopes differ: not differentiable here (relu at 0); move the point",
     POLE: "the function goes through infinity within the step (1/x near 0), so the central "
     "difference straddles a pole: move the point away from it or pass a smaller eps",
@@ -240,7 +241,7 @@ class CheckResult:
     def notes(self) -> list[str]:
         """What the table's flags mean, the failed extra checks and the tolerance."""
         flags = dict.fromkeys(row.flag for row in self.failures)
-        rule = f"pass when |analytic - numeric| <= atol + rtol * |numeric| + {WIDEN} * err"
+        rule = f"pass when |analytic - numeric| <= atol + rtol * |numeric| + {WIDEN} err"
         verdicts = [
             row.verdict(self.atol, self.rtol) for row in self.failures if row.flag != NOT_FINITE
         ]
@@ -249,7 +250,8 @@ class CheckResult:
             *verdicts[:MAX_VERDICTS],
             *(f"{flag}: {MEANING[flag]}" for flag in flags),
             *(f"✗ {problem}" for problem in self.problems),
-            f"{rule} (numeric ± err, from Ridders' method), atol={self.atol:g}, rtol={self.rtol:g}",
+            f"{rule}, atol={self.atol:g}, rtol={self.rtol:g} (numeric: Ridders' extrapolation, "
+            "sure to ± err)",
         ]
 
     def shown(self) -> list[Row]:
