@@ -1,4 +1,4 @@
-"""``check_graph``: every node's local derivative rule against central differences.
+"""``check_graph``: every node's local derivative rule against finite differences.
 
 ``gradcheck`` says which *argument* has a wrong gradient; this says which *node*, and so which op:
 it walks a recorded graph and, at each node, differentiates the op's forward numerically at the
@@ -37,7 +37,7 @@ def check_graph(
     than 8 inputs (a wide ``sum`` or ``dot``) is checked along 3 random directions instead, so the
     check stays linear in its inputs, with a step scaled to the largest of them and the output. With
     ``order=2`` each rule is also differentiated (through ``create_graph``) and compared with
-    central differences of the rule, which is what second derivatives are made of. Also reported:
+    finite differences of the rule, which is what second derivatives are made of. Also reported:
     nodes whose value no longer matches their inputs (an input's ``.data`` changed after the graph
     was recorded). Returns a ``CheckResult``; a failure raises ``GradcheckError`` unless
     ``raise_exception=False``.
@@ -180,7 +180,7 @@ class _Node:
 
     def along_directions(self) -> list[Row]:
         """The rule's partials along random unit directions ``v`` of the inputs that are Values,
-        ``partials . v``, against central differences of ``t -> op(x + t v)``."""
+        ``partials . v``, against finite differences of ``t -> op(x + t v)``."""
         partials = self.op.derivative(FLOATS, *self.inputs, self.node.data)
         # a step to the size of the inputs and of the output: a wide sum's rounding grows with it
         size = max(abs(self.node.data), *(abs(self.inputs[i]) for i in self.variables))
@@ -213,7 +213,7 @@ class _Node:
         return rows
 
     def second_order(self, problems: list[str]) -> list[Row]:
-        """Each partial, differentiated through create_graph, against central differences.
+        """Each partial, differentiated through create_graph, against finite differences.
 
         A partial that differs on Values from the same rule on floats is added to ``problems``.
         """

@@ -168,9 +168,12 @@ def is_resolved(g: Function, at: Difference, tolerance: float) -> bool:
 
 def is_pole(at: Difference) -> bool:
     """Whether ``g`` changes sign through infinity within the step: across a pole (``1/x`` near
-    0) one side's value has the other sign and is no smaller, where a smooth crossing of zero or
-    a kink would pass near 0. (Only failing differences are asked.)"""
+    0) one side's value has the other sign and is no smaller, and the middle value is beyond
+    both sides, where a smooth crossing of zero passes between them. (Only failing differences
+    are asked.)"""
     if not at.middle or not all(map(math.isfinite, (at.down, at.middle, at.up))):
+        return False
+    if min(at.down, at.up) <= at.middle <= max(at.down, at.up):
         return False
     return any(side * at.middle < 0 and abs(side) > abs(at.middle) / 8 for side in (at.down, at.up))
 
