@@ -18,8 +18,9 @@ from typing import Any
 from ..core import OPS, Op, Value, apply, enable_grad, grad, topological_order
 from ..core.ieee import FLOATS
 from ..core.value_math import VALUE_MATH
+from .compare import compare
 from .finite_differences import Function, difference, first_step, random_directions, ridders, step
-from .result import ATOL, RTOL, CheckResult, Row, compare, finish, identical
+from .result import ATOL, RTOL, CheckResult, Row, finish, identical
 
 
 def check_graph(

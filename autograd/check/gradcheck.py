@@ -18,9 +18,10 @@ from typing import Any
 
 from ..core import Value, grad, topological_order
 from .check_graph import check_graph
+from .compare import compare
 from .finite_differences import Difference, first_step, ridders, step
 from .function import Function
-from .result import ATOL, RTOL, CheckResult, GradcheckError, compare, finish, identical
+from .result import ATOL, RTOL, CheckResult, GradcheckError, finish, identical
 from .rows import directional_rows, first_order_rows, rows_of_order
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]

@@ -3,21 +3,10 @@ report that says what failed where (as text, and as HTML in a notebook)."""
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import math
 from dataclasses import dataclass, field
 
-from .finite_differences import (
-    Difference,
-    Estimate,
-    Function,
-    is_kink,
-    is_pole,
-    is_resolved,
-    limits,
-    looks_like_kink,
-)
 from .tables import html_table, indent, text_table, wrap
 
 OK, WRONG, KINK, POLE, STEP, CUT = "ok", "WRONG", "KINK", "POLE", "STEP", "CUT"
@@ -102,57 +91,6 @@ class Row:
             f"{self.place}: analytic differs by {self.abs_err:.1e}, "
             f"numeric is {how} to ±{_number(self.error, '.0e')}"
         )
-
-
-def compare(
-    argument: str,
-    analytic: float,
-    at: Difference,
-    estimate: Estimate,
-    *,
-    along: Function,
-    atol: float,
-    rtol: float,
-    reached: bool = True,
-    node: str = "",
-    op: str = "",
-    order: int = 1,
-) -> Row:
-    """The row for one derivative: ``analytic`` against Ridders' ``estimate`` of the derivative of
-    ``along`` (the function differentiated, as a function of one float), with the central
-    difference ``at`` at a small step to tell kinks and poles apart.
-
-    A row passes when ``|analytic - numeric| <= atol + rtol * |numeric| + WIDEN * error`` for an
-    estimate sure to within the tolerance (``error <= atol + rtol * |numeric|``) and the point is
-    not a kink, or when the central difference
-    extrapolated to step 0 (``limits``) agrees within ``atol + rtol * |numeric|`` (the numeric
-    column then shows that limit, and its error how much the two extrapolations differ). A
-    failing row is told apart: NOT_FINITE, CUT when the graph does not reach the input
-    (``reached`` is false), POLE, KINK, STEP when neither numeric derivative is settled, else WRONG.
-    """
-    analytic, numeric, error = float(analytic), estimate.value, estimate.error
-    if not math.isfinite(numeric):  # no finite tableau: g is not finite at any of its steps
-        numeric, error = at.central, math.inf
-    row = Row(argument, at.x, analytic, numeric, OK, node, op, order, error)
-    tolerance, sure = atol + rtol * abs(numeric), row.sure(atol, rtol)
-    if not (math.isfinite(analytic) and math.isfinite(numeric)):
-        verdict = NOT_FINITE
-    elif sure and abs(analytic - numeric) <= tolerance + WIDEN * error:
-        kink = looks_like_kink(at, tolerance) and is_kink(along, at, tolerance)
-        verdict = KINK if kink else OK
-    elif not reached:
-        verdict = CUT
-    elif is_pole(at):
-        verdict = POLE
-    elif is_kink(along, at, tolerance):
-        verdict = KINK
-    else:
-        first, second = limits(along, at)
-        limit = min((first, second), key=lambda x: abs(x - analytic))
-        if abs(analytic - limit) <= atol + rtol * abs(limit):
-            return dataclasses.replace(row, numeric=limit, error=abs(first - second))
-        verdict = WRONG if sure or is_resolved(along, at, tolerance) else STEP
-    return dataclasses.replace(row, flag=verdict)
 
 
 def identical(a: float, b: float) -> bool:

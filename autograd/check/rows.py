@@ -9,9 +9,10 @@ import itertools
 import math
 
 from ..core import Value, grad, topological_order
+from .compare import compare
 from .finite_differences import difference, first_step, random_directions, ridders, step
 from .function import Function
-from .result import CUT, WRONG, Row, compare
+from .result import CUT, WRONG, Row
 
 
 def first_order_rows(
