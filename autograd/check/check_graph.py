@@ -150,10 +150,8 @@ class _Node:
     def _row(
         self, argument: str, analytic: Any, along: Function, x: float, reached: bool, order: int
     ) -> Row:
-        at, estimate = (
-            difference(along, x, step(x, self.eps)),
-            ridders(along, x, first_step(x, self.eps)),
-        )
+        at = difference(along, x, step(x, self.eps))
+        estimate = ridders(along, x, first_step(x, self.eps))
         return compare(
             argument,
             analytic,

@@ -31,10 +31,8 @@ def first_order_rows(
             return function.output(function.leaves(function.moved(i, t))).data
 
         h = step(x, eps)
-        at, estimate = (
-            difference(along, x, h, middle=out.data),
-            ridders(along, x, first_step(x, eps)),
-        )
+        at = difference(along, x, h, middle=out.data)
+        estimate = ridders(along, x, first_step(x, eps))
         name, ok = function.names[i], leaf in reached
         row = compare(name, leaf.grad, at, estimate, along=along, atol=atol, rtol=rtol, reached=ok)
         if row.flag == WRONG and numbers_move(function, i, h):
