@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike
 
 from autograd import Value, gradcheck
 from autograd.check import CheckResult
+from autograd.check.result import ATOL, RTOL
 
 from .module import Module
 from .objective import Loss, mean_loss
@@ -30,8 +31,8 @@ def check_model(
     y: ArrayLike,
     *,
     fast_mode: bool | None = None,
-    atol: float = 1e-6,
-    rtol: float = 1e-5,
+    atol: float = ATOL,
+    rtol: float = RTOL,
     raise_exception: bool = True,
 ) -> CheckResult:
     """Check the gradient of ``model``'s mean ``loss`` on rows ``X`` with targets ``y`` with

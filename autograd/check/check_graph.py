@@ -1,4 +1,4 @@
-"""``check_graph``: every node's local derivative rule against central differences.
+"""``check_graph``: every node's local derivative rule against finite differences.
 
 ``gradcheck`` says which *argument* has a wrong gradient; this says which *node*, and so which op:
 it walks a recorded graph and, at each node, differentiates the op's forward numerically at the
@@ -18,15 +18,16 @@ from typing import Any
 from ..core import OPS, Op, Value, apply, enable_grad, grad, topological_order
 from ..core.ieee import FLOATS
 from ..core.value_math import VALUE_MATH
-from .finite_differences import Function, difference, random_directions, step
-from .result import CheckResult, Row, compare, finish, identical
+from .compare import compare
+from .finite_differences import Function, difference, first_step, random_directions, ridders, step
+from .result import ATOL, RTOL, CheckResult, Row, finish, identical
 
 
 def check_graph(
     *roots: Value,
     eps: float | None = None,
-    atol: float = 1e-6,
-    rtol: float = 1e-5,
+    atol: float = ATOL,
+    rtol: float = RTOL,
     order: int = 1,
     raise_exception: bool = True,
 ) -> CheckResult:
@@ -37,7 +38,7 @@ def check_graph(
     than 8 inputs (a wide ``sum`` or ``dot``) is checked along 3 random directions instead, so the
     check stays linear in its inputs, with a step scaled to the largest of them and the output. With
     ``order=2`` each rule is also differentiated (through ``create_graph``) and compared with
-    central differences of the rule, which is what second derivatives are made of. Also reported:
+    finite differences of the rule, which is what second derivatives are made of. Also reported:
     nodes whose value no longer matches their inputs (an input's ``.data`` changed after the graph
     was recorded). Returns a ``CheckResult``; a failure raises ``GradcheckError`` unless
     ``raise_exception=False``.
@@ -150,10 +151,12 @@ class _Node:
         self, argument: str, analytic: Any, along: Function, x: float, reached: bool, order: int
     ) -> Row:
         at = difference(along, x, step(x, self.eps))
+        estimate = ridders(along, x, first_step(x, self.eps))
         return compare(
             argument,
             analytic,
             at,
+            estimate,
             along=along,
             atol=self.atol,
             rtol=self.rtol,
@@ -176,11 +179,11 @@ class _Node:
 
     def along_directions(self) -> list[Row]:
         """The rule's partials along random unit directions ``v`` of the inputs that are Values,
-        ``partials . v``, against central differences of ``t -> op(x + t v)``."""
+        ``partials . v``, against finite differences of ``t -> op(x + t v)``."""
         partials = self.op.derivative(FLOATS, *self.inputs, self.node.data)
         # a step to the size of the inputs and of the output: a wide sum's rounding grows with it
         size = max(abs(self.node.data), *(abs(self.inputs[i]) for i in self.variables))
-        h = step(size, self.eps)
+        h, first = step(size, self.eps), first_step(size, self.eps)
         rows = []
         for d, v in enumerate(random_directions(len(self.variables), DIRECTIONS)):
 
@@ -192,11 +195,13 @@ class _Node:
 
             slope = math.fsum(partials[i] * c for i, c in zip(self.variables, v))
             at = difference(along, 0.0, h, middle=self.node.data)
+            estimate = ridders(along, 0.0, first, size)
             rows.append(
                 compare(
                     f"direction {d + 1}",
                     slope,
                     at,
+                    estimate,
                     along=along,
                     atol=self.atol,
                     rtol=self.rtol,
@@ -207,7 +212,7 @@ class _Node:
         return rows
 
     def second_order(self, problems: list[str]) -> list[Row]:
-        """Each partial, differentiated through create_graph, against central differences.
+        """Each partial, differentiated through create_graph, against finite differences.
 
         A partial that differs on Values from the same rule on floats is added to ``problems``.
         """

@@ -18,15 +18,15 @@ from typing import Any
 
 from ..core import Value, grad, topological_order
 from .check_graph import check_graph
-from .finite_differences import Difference, step
+from .compare import compare
+from .finite_differences import Difference, first_step, ridders, step
 from .function import Function
-from .result import CheckResult, GradcheckError, compare, finish, identical
+from .result import ATOL, RTOL, CheckResult, GradcheckError, finish, identical
 from .rows import directional_rows, first_order_rows, rows_of_order
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 SEED = 2.5  # a backward seeded with this must scale every gradient by it
-ATOL, RTOL = 1e-6, 1e-5  # the default tolerances
 
 
 def gradcheck(
@@ -41,26 +41,30 @@ def gradcheck(
     directions: int = 3,
     raise_exception: bool = True,
 ) -> CheckResult:
-    """Check the gradient of ``f`` at ``inputs`` against float64 central differences; with
+    """Check the gradient of ``f`` at ``inputs`` against float64 finite differences; with
     ``order=k``, every derivative up to order ``k``.
 
     ``f`` takes one Value per input and returns a Value, or a tuple or list of Values (each
     output is checked, its rows named ``out 1: 0 x``); ``inputs`` are numbers or Values (whose
-    labels name the arguments). The step is ``eps``, or ``cbrt(machine eps) * max(1, |x|)`` per
-    input. A gradient passes when ``|analytic - numeric| <= atol + rtol * |numeric|``. Also
+    labels name the arguments). The numeric derivative is Ridders' method (central differences at
+    steps halving from ``eps``, or ``1e-3 * max(1, |x|)``, extrapolated to step 0), which also
+    estimates its own error ``err``; a gradient passes when ``|analytic - numeric| <= atol +
+    rtol * |numeric| + 2 * err`` and ``err <= atol + rtol * |numeric|`` (the numeric side is sure
+    to within the tolerance). Central differences at a step of ``cbrt(machine eps) * max(1,
+    |x|)`` (or ``eps``) tell a failing row's kinks and poles apart. Also
     checked: backward on a fresh graph gives identical gradients, and a backward seeded with 2.5
     scales them by 2.5. Returns a ``CheckResult`` (true when everything passed); a failure raises
     ``GradcheckError``, whose message is the report, unless ``raise_exception=False``.
 
     With ``order=k``, each derivative of order ``n <= k`` (taken by ``grad`` with
-    ``create_graph=True``) is also compared with central differences of the analytic derivative
+    ``create_graph=True``) is also compared with finite differences of the analytic derivative
     of order ``n - 1`` it comes from, as ``jax.test_util.check_grads`` does: so every order is
     checked, each against the one below, and order 1 against ``f`` itself. A row of order 3 reads
     ``(0 x, 0 x, 1 y)``: d^3 f / dx dx dy.
 
     ``fast_mode=True`` checks the gradient along ``directions`` random unit directions (the same
     ones on every run) instead of one input at a time: for a function of hundreds of inputs (a
-    model's loss over its parameters) two evaluations per direction instead of two per input.
+    model's loss over its parameters) a dozen evaluations per direction instead of per input.
     """
     if not isinstance(order, int) or isinstance(order, bool) or order < 1:
         raise ValueError(f"order must be an int >= 1, got {order!r}")
@@ -149,7 +153,7 @@ def gradgradcheck(
     """Check the second derivatives of ``f`` at ``inputs``, as ``gradcheck`` checks the first.
 
     Each entry of the Hessian comes from ``grad`` of a gradient taken with ``create_graph=True``
-    and is compared with central differences of the (float) gradient. Also checked: the gradient
+    and is compared with finite differences of the (float) gradient. Also checked: the gradient
     with ``create_graph=True`` equals the plain one. Same arguments and result as ``gradcheck``.
     """
     function = Function(f, inputs)
@@ -164,15 +168,8 @@ def gradgradcheck(
         for name, first, p in zip(function.names, firsts, plain)
         if not abs(first.data - p) <= atol + rtol * abs(p)
     ]
+    gradient = functools.cache(lambda j, t: function.gradient(function.moved(j, t)))
     steps = [step(x, eps) for x in function.points]
-    ups = [
-        function.gradient(function.moved(j, x + h))
-        for j, (x, h) in enumerate(zip(function.points, steps))
-    ]
-    downs = [
-        function.gradient(function.moved(j, x - h))
-        for j, (x, h) in enumerate(zip(function.points, steps))
-    ]
     rows = []
     for i, first in enumerate(firsts):
         seconds = grad(first, leaves)
@@ -180,13 +177,22 @@ def gradgradcheck(
         for j, (x, h) in enumerate(zip(function.points, steps)):
 
             def along(t: float, i: int = i, j: int = j) -> float:
-                return function.gradient(function.moved(j, t))[i]
+                return gradient(j, t)[i]  # the same steps for every i: each gradient once
 
-            at = Difference(x, h, downs[j][i], plain[i], ups[j][i])
+            at = Difference(x, h, gradient(j, x - h)[i], plain[i], gradient(j, x + h)[i])
+            estimate = ridders(along, x, first_step(x, eps))
             name, ok = f"({function.names[i]}, {function.names[j]})", leaves[j] in reached
             rows.append(
                 compare(
-                    name, seconds[j], at, along=along, atol=atol, rtol=rtol, reached=ok, order=2
+                    name,
+                    seconds[j],
+                    at,
+                    estimate,
+                    along=along,
+                    atol=atol,
+                    rtol=rtol,
+                    reached=ok,
+                    order=2,
                 )
             )
     result = CheckResult("gradgradcheck", "second derivative", rows, atol, rtol, problems)

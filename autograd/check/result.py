@@ -7,22 +7,14 @@ import html
 import math
 from dataclasses import dataclass, field
 
-from .finite_differences import (
-    Difference,
-    Function,
-    is_kink,
-    is_pole,
-    is_resolved,
-    limits,
-    looks_like_kink,
-)
 from .tables import html_table, indent, text_table, wrap
 
 OK, WRONG, KINK, POLE, STEP, CUT = "ok", "WRONG", "KINK", "POLE", "STEP", "CUT"
 NOT_FINITE = "NOT FINITE"
 
 MEANING = {
-    WRONG: "the analytic derivative disagrees with central differences",
+    WRONG: "the analytic derivative disagrees with the numeric one, beyond the tolerance and the "
+    "numeric side's own uncertainty",
     KINK: "left and right slopes differ: not differentiable here (relu at 0); move the point",
     POLE: "the function goes through infinity within the step (1/x near 0), so the central "
     "difference straddles a pole: move the point away from it or pass a smaller eps",
@@ -49,6 +41,9 @@ INNOCENT_RULES = (
 )
 
 MAX_ROWS = 16  # a longer table shows only its failing rows
+MAX_VERDICTS = 3  # a failing report says how sure the numeric side is for this many rows
+ATOL, RTOL = 1e-8, 1e-8  # the default tolerances of every check
+WIDEN = 2  # a sure numeric derivative widens the tolerance by this many error estimates
 
 
 @dataclass(frozen=True)
@@ -58,11 +53,12 @@ class Row:
     argument: str  # which input: "1 y" (index and label)
     x: float  # the input's value
     analytic: float  # from the engine
-    numeric: float  # from central differences
+    numeric: float  # from finite differences (Ridders' method)
     flag: str  # OK, WRONG, KINK, STEP, CUT or NOT_FINITE
     node: str = ""  # the node whose local rule this is (per-node checks): "#3 tanh c"
     op: str = ""  # that node's op name
     order: int = 1  # 2 for a second derivative
+    error: float = 0.0  # the numeric derivative's error estimate: it is sure to ± this
 
     @property
     def place(self) -> str:
@@ -84,49 +80,17 @@ class Row:
             return 0.0
         return self.abs_err / abs(self.numeric) if self.numeric else math.inf
 
+    def sure(self, atol: float, rtol: float) -> bool:
+        """Whether the numeric side is sure to within the tolerance: its error estimate is."""
+        return self.error <= atol + rtol * abs(self.numeric)
 
-def compare(
-    argument: str,
-    analytic: float,
-    at: Difference,
-    *,
-    along: Function,
-    atol: float,
-    rtol: float,
-    reached: bool = True,
-    node: str = "",
-    op: str = "",
-    order: int = 1,
-) -> Row:
-    """The row for one derivative: ``analytic`` against the central difference ``at`` of
-    ``along`` (the function differentiated, as a function of one float).
-
-    A row passes when ``|analytic - numeric| <= atol + rtol * |numeric|`` and the point is not a
-    kink, or when the central difference extrapolated to step 0 (``limits``) agrees (the numeric
-    column then shows that limit). A failing row is told apart: NOT_FINITE, CUT when the graph
-    does not reach the input (``reached`` is false), POLE, KINK, STEP when the central difference
-    is not settled at this step, else WRONG.
-    """
-    analytic, numeric = float(analytic), at.central
-    tolerance = atol + rtol * abs(numeric)
-    if not (math.isfinite(analytic) and math.isfinite(numeric)):
-        verdict = NOT_FINITE
-    elif abs(analytic - numeric) <= tolerance:
-        kink = looks_like_kink(at, tolerance) and is_kink(along, at, tolerance)
-        verdict = KINK if kink else OK
-    elif not reached:
-        verdict = CUT
-    elif is_pole(at):
-        verdict = POLE
-    elif is_kink(along, at, tolerance):
-        verdict = KINK
-    else:
-        limit = min(limits(along, at), key=lambda x: abs(x - analytic))
-        if abs(analytic - limit) <= atol + rtol * abs(limit):
-            verdict, numeric = OK, limit
-        else:
-            verdict = WRONG if is_resolved(along, at, tolerance) else STEP
-    return Row(argument, at.x, analytic, numeric, verdict, node, op, order)
+    def verdict(self, atol: float, rtol: float) -> str:
+        """``0 x: analytic differs by 1.4e+00, numeric is sure to ±3e-11``."""
+        how = "sure" if self.sure(atol, rtol) else "only sure"
+        return (
+            f"{self.place}: analytic differs by {self.abs_err:.1e}, "
+            f"numeric is {how} to ±{_number(self.error, '.0e')}"
+        )
 
 
 def identical(a: float, b: float) -> bool:
@@ -215,12 +179,17 @@ class CheckResult:
     def notes(self) -> list[str]:
         """What the table's flags mean, the failed extra checks and the tolerance."""
         flags = dict.fromkeys(row.flag for row in self.failures)
-        rule = "pass when |analytic - numeric| <= atol + rtol * |numeric|"
+        rule = f"pass when |analytic - numeric| <= atol + rtol * |numeric| + {WIDEN} err"
+        verdicts = [
+            row.verdict(self.atol, self.rtol) for row in self.failures if row.flag != NOT_FINITE
+        ]
         return [
             *self.context,
+            *verdicts[:MAX_VERDICTS],
             *(f"{flag}: {MEANING[flag]}" for flag in flags),
             *(f"✗ {problem}" for problem in self.problems),
-            f"{rule}, atol={self.atol:g}, rtol={self.rtol:g}",
+            f"{rule}, atol={self.atol:g}, rtol={self.rtol:g} (numeric: Ridders' extrapolation, "
+            "sure to ± err)",
         ]
 
     def shown(self) -> list[Row]:
@@ -282,7 +251,7 @@ class GradcheckError(AssertionError):
 GradcheckError.__module__ = "autograd"  # tracebacks name it where users import it from
 
 
-_COLUMNS = ("node", "input", "x", "analytic", "numeric", "abs err", "rel err", "flag")
+_COLUMNS = ("node", "input", "x", "analytic", "numeric", "± err", "abs err", "rel err", "flag")
 _LEFT = {"node", "input", "argument", "flag"}
 _FAILED = "background:rgba(207,34,46,0.12)"  # tints that read in light and dark notebook themes
 _STYLE = {OK: "", KINK: "background:rgba(212,167,44,0.18)"}
@@ -291,7 +260,7 @@ _STYLE = {OK: "", KINK: "background:rgba(212,167,44,0.18)"}
 def _cells(row: Row) -> list[str]:
     numbers = [_number(x, ".7g") for x in (row.x, row.analytic, row.numeric)]
     errors = [_number(x, ".1e") for x in (row.abs_err, row.rel_err)]
-    return [row.node, row.argument, *numbers, *errors, row.flag]
+    return [row.node, row.argument, *numbers, _number(row.error, ".0e"), *errors, row.flag]
 
 
 def _number(x: float, spec: str) -> str:

@@ -1,6 +1,6 @@
 """The rows of ``gradcheck``: one per input (first order), one per random direction (fast
-mode), and those of higher orders, each derivative against central differences of the order
-below."""
+mode), and those of higher orders, each derivative against finite differences (Ridders' method)
+of the order below."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import itertools
 import math
 
 from ..core import Value, grad, topological_order
-from .finite_differences import difference, random_directions, step
+from .compare import compare
+from .finite_differences import difference, first_step, random_directions, ridders, step
 from .function import Function
-from .result import CUT, WRONG, Row, compare
+from .result import CUT, WRONG, Row
 
 
 def first_order_rows(
@@ -31,8 +32,9 @@ def first_order_rows(
 
         h = step(x, eps)
         at = difference(along, x, h, middle=out.data)
+        estimate = ridders(along, x, first_step(x, eps))
         name, ok = function.names[i], leaf in reached
-        row = compare(name, leaf.grad, at, along=along, atol=atol, rtol=rtol, reached=ok)
+        row = compare(name, leaf.grad, at, estimate, along=along, atol=atol, rtol=rtol, reached=ok)
         if row.flag == WRONG and numbers_move(function, i, h):
             row = dataclasses.replace(row, flag=CUT)
         rows.append(row)
@@ -73,9 +75,10 @@ def directional_rows(
     rtol: float,
     directions: int,
 ) -> list[Row]:
-    """Fast mode: the gradient along random unit directions ``v``, ``grad . v`` against central
-    differences of ``t -> f(x + t v)`` at ``t = 0`` (a step scaled to the largest input)."""
-    h = step(max(abs(x) for x in function.points), eps)
+    """Fast mode: the gradient along random unit directions ``v``, ``grad . v`` against finite
+    differences of ``t -> f(x + t v)`` at ``t = 0`` (steps scaled to the largest input)."""
+    size = max(abs(x) for x in function.points)
+    h, first = step(size, eps), first_step(size, eps)
     rows = []
     for d, v in enumerate(random_directions(len(function.points), directions)):
 
@@ -83,9 +86,10 @@ def directional_rows(
             moved = [x + t * c for x, c in zip(function.points, v)]
             return function.output(function.leaves(moved)).data
 
-        at = difference(along, 0.0, h, middle=middle)
+        at, estimate = difference(along, 0.0, h, middle=middle), ridders(along, 0.0, first, size)
         slope = math.fsum(a * c for a, c in zip(analytic, v))
-        rows.append(compare(f"direction {d + 1}", slope, at, along=along, atol=atol, rtol=rtol))
+        name = f"direction {d + 1}"
+        rows.append(compare(name, slope, at, estimate, along=along, atol=atol, rtol=rtol))
     return rows
 
 
@@ -98,7 +102,7 @@ def rows_of_order(
     derivatives: list[Value],
 ) -> list[Row]:
     """The rows of order ``n``: for each derivative of order ``n - 1`` (indices in increasing
-    order, since derivatives commute), its gradient against central differences of it."""
+    order, since derivatives commute), its gradient against finite differences of it."""
     rows = []
     for index in itertools.combinations_with_replacement(range(len(function.points)), n - 1):
         leaves = function.leaves()
@@ -112,11 +116,20 @@ def rows_of_order(
                 return function.derivative_at(function.moved(j, t), index)
 
             at = difference(along, x, step(x, eps), middle=lower.data)
+            estimate = ridders(along, x, first_step(x, eps))
             name = "(" + ", ".join(function.names[i] for i in (*index, j)) + ")"
             ok = leaves[j] in reached
             rows.append(
                 compare(
-                    name, analytic[j], at, along=along, atol=atol, rtol=rtol, reached=ok, order=n
+                    name,
+                    analytic[j],
+                    at,
+                    estimate,
+                    along=along,
+                    atol=atol,
+                    rtol=rtol,
+                    reached=ok,
+                    order=n,
                 )
             )
     return rows

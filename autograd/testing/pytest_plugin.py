@@ -28,6 +28,7 @@ from ..check.gradcheck import ATOL, RTOL
 from ..core import Value
 
 _OPTIONS = {"atol": "--gradcheck-atol", "rtol": "--gradcheck-rtol"}
+_DEFAULTS = {"atol": ATOL, "rtol": RTOL}  # gradcheck's own
 _runs: list[pytest.Config] = []  # the configured pytest runs, innermost last (pytester nests them)
 
 
@@ -39,10 +40,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             type=_tolerance,
             default=None,
             metavar=name.upper(),
-            help=f"{name} for assert_gradcheck and the gradcheck fixture "
-            f"(pass when |analytic - numeric| <= atol + rtol * |numeric|)",
+            help=f"{name} for assert_gradcheck and the gradcheck fixture, default "
+            f"{_DEFAULTS[name]:g} (pass when |analytic - numeric| <= atol + rtol * |numeric| "
+            "+ 2 * the numeric side's error estimate)",
         )
-        parser.addini(f"gradcheck_{name}", f"the default {name} of the gradcheck fixture")
+        parser.addini(
+            f"gradcheck_{name}",
+            f"the default {name} of the gradcheck fixture ({_DEFAULTS[name]:g} if not set)",
+        )
 
 
 def _tolerance(text: str) -> float:

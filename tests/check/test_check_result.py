@@ -31,6 +31,8 @@ def test_columns_line_up_labels_left_and_numbers_right():
         "x",
         "analytic",
         "numeric",
+        "±",
+        "err",
         "abs",
         "err",
         "rel",
@@ -38,7 +40,7 @@ def test_columns_line_up_labels_left_and_numbers_right():
         "flag",
     ]
     spans = [(m, m + len(dash)) for m, dash in _runs(rule)]
-    assert len(spans) == 7
+    assert len(spans) == 8
     for line in [titles, *rows]:
         for start, end in spans[1:-1]:  # numbers: the last character of each column is filled
             assert line[end - 1] != " " and line[start - 2 : start] == "  "
@@ -74,9 +76,9 @@ def test_a_long_table_shows_only_its_failing_rows(op_table):
     assert rows[1] == f"  ({MAX_ROWS + 3} passing rows not shown)"
 
 
-def test_numbers_show_seven_significant_digits_and_errors_two():
-    row = Row("0 x", 1 / 3, math.pi, math.pi + 1e-7, "WRONG")
-    result = CheckResult("gradcheck", "gradient", [row], 1e-6, 1e-5)
+def test_numbers_show_seven_significant_digits_errors_two_and_the_estimate_one():
+    row = Row("0 x", 1 / 3, math.pi, math.pi + 1e-7, "WRONG", error=3.14e-11)
+    result = CheckResult("gradcheck", "gradient", [row], 1e-8, 1e-8)
     body = table_lines(result.report())[2]
     assert body.split() == [
         "0",
@@ -84,10 +86,18 @@ def test_numbers_show_seven_significant_digits_and_errors_two():
         "0.3333333",
         "3.141593",
         "3.141593",
+        "3e-11",
         "1.0e-07",
         "3.2e-08",
         "WRONG",
     ]
+    assert "  0 x: analytic differs by 1.0e-07, numeric is sure to ±3e-11" in result.report()
+
+
+def test_a_failure_says_when_the_numeric_side_is_not_sure_within_the_tolerance():
+    row = Row("0 x", 1.0, 2.0, 2.5, "STEP", error=0.01)
+    report = CheckResult("gradcheck", "gradient", [row], 1e-8, 1e-8).report()
+    assert "0 x: analytic differs by 5.0e-01, numeric is only sure to ±1e-02" in report
 
 
 @pytest.mark.parametrize(

@@ -60,4 +60,21 @@ def test_constants_that_do_not_move_make_no_cut_and_a_wrong_rule_stays_wrong(op_
     result = gradcheck(f, [0.2], raise_exception=False)
     assert result.rows[0].flag == "WRONG" and result.diagnosis.culprits() == ["tanh"]
     sech2 = 1 / math.cosh(3.4) ** 2
-    assert result.rows[0].numeric == pytest.approx(sech2, rel=1e-6)
+    assert abs(result.rows[0].numeric - sech2) <= result.rows[0].error < 1e-10
+
+
+def test_a_smooth_crossing_of_zero_within_the_step_is_not_a_pole():
+    # softsign is x / (1 + |x|): its central differences are 1 - h at 0 (odd powers of h, so
+    # Ridders is not sure), and it crosses zero within the step, where a pole also changes sign
+    softsign = lambda x: x / (1 + abs(x))
+    (row,) = gradcheck(softsign, [1.8021274972556034e-197]).rows  # hypothesis found this point
+    assert row.flag == "ok" and row.numeric == pytest.approx(1.0, abs=1e-9)
+    assert gradcheck(lambda x: 1 / (x - 3e-6), [0.0], raise_exception=False).rows[0].flag == "POLE"
+
+
+def test_a_kink_of_the_derivative_closer_than_the_steps_is_resolved_by_smaller_ones():
+    # softsign'' jumps at 0, 6e-8 away: every step but the last tableau's straddles the jump
+    x = 5.960464477539063e-08  # hypothesis found this point
+    (row,) = gradcheck(lambda x: x / (1 + abs(x)), [x]).rows
+    exact = 1 / (1 + x) ** 2
+    assert row.flag == "ok" and abs(row.numeric - exact) <= row.error < 1e-9

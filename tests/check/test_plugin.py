@@ -52,7 +52,7 @@ def test_a_failure_shows_the_table_at_the_test_line_without_the_checkers_frames(
         [
             ">       gradcheck(lambda x, y: x * y.data, [2.0, 3.0])",
             "E       autograd.GradcheckError: gradcheck failed: graph cut at 1 y",
-            "E         argument  x  analytic  numeric  abs err  rel err  flag",
+            "E         argument  x  analytic  numeric  ± err  abs err  rel err  flag",
             "E         0 x       2         3        3  * ok",
             "E         1 y       3         0        2  * CUT",
         ]
