@@ -1,0 +1,143 @@
+"""The fast path's backward: the sort and the chain rule over the parent slots.
+
+``autograd/fast.py`` installs these in place of ``engine.depth_first_order`` and
+``engine.propagate``; ``tests/core/test_fast_parity.py`` keeps them bit-identical to the reference.
+What they do differently, and why:
+
+- **They read the parent slots directly** (see ``record`` in ``core/value.py`` for the layout)
+  instead of building a ``parents`` tuple per node, and push an all-Value node's parents with one
+  C-level ``filterfalse``: backward is 1.5-1.9x faster.
+- **The cyclic garbage collector is paused while they run.** The walk makes no reference cycles,
+  but every container it allocates counts towards the collector's next run, and a run over a big
+  graph visits every node of it.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Callable, Sequence
+from itertools import filterfalse
+from typing import Any
+
+from .core import engine
+from .core.ieee import FLOATS
+from .core.modes import _anomaly_enabled
+from .core.ops import BUILT_IN, OPS, Op
+from .core.value import _MIXED, _MORE, Value, inputs_of
+
+
+class _CollectorPause:
+    """``with collector_paused:`` runs the block with the cyclic collector off, then puts it back.
+
+    A count of the blocks running, in any thread, under a lock: the collector comes back on when
+    the last one ends, and only if it was on when the first began (a program that turned it off
+    keeps it off). A program that turns it off while a block runs gets it back on at the end: the
+    collector has no record of who turned it off.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if not self._running:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._running += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._running -= 1
+            if not self._running and self._was_enabled:
+                gc.enable()
+
+
+collector_paused = _CollectorPause()
+
+
+def depth_first_order(roots: Sequence[Value]) -> list[Value]:
+    """``engine.depth_first_order`` over the slots: the same order, with a ``None`` marker."""
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[Value | None] = list(reversed(roots))
+    push, pop, push_all, seen = stack.append, stack.pop, stack.extend, visited.__contains__
+    with collector_paused:
+        while stack:
+            node = pop()
+            if node is None:
+                order.append(pop())  # type: ignore[arg-type]
+            elif node not in visited:
+                visited.add(node)
+                push(node)
+                push(None)
+                a, b = node._a, node._b
+                if b is _MORE:  # all Values: the first argument on top, so it is visited first
+                    push_all(filterfalse(seen, reversed(a)))
+                elif b is _MIXED:
+                    for parent in reversed(a):
+                        if isinstance(parent, Value) and parent not in visited:
+                            push(parent)
+                else:  # one or two parents (or none), pushed second first
+                    if isinstance(b, Value) and b not in visited:
+                        push(b)
+                    if isinstance(a, Value) and a not in visited:
+                        push(a)
+    return order
+
+
+def propagate(order: list[Value]) -> None:
+    """``engine.propagate`` over the slots, one branch per layout."""
+    with collector_paused:
+        _propagate(order)
+
+
+def _propagate(order: list[Value]) -> None:
+    check = _anomaly_enabled.get()
+    rules = {name: op.derivative if name in BUILT_IN else _counted(op) for name, op in OPS.items()}
+    for node in reversed(order):
+        a, b = node._a, node._b  # a constant (a float) gets no gradient
+        if a is None:
+            continue
+        upstream = node.grad
+        derivative = rules[node.op]
+        if b is None:  # one input
+            if type(a) is not float:
+                (da,) = derivative(FLOATS, a.data, node.data)
+                a.grad += da * upstream
+        elif b is _MORE:  # more inputs, all Values, in the tuple a (a neuron's dot)
+            partials = derivative(FLOATS, *[p.data for p in a], node.data)
+            for parent, partial in zip(a, partials):
+                parent.grad += partial * upstream
+        elif b is _MIXED:  # the same with some constants (floats)
+            partials = derivative(FLOATS, *inputs_of(a), node.data)
+            for parent, partial in zip(a, partials):
+                if type(parent) is not float:
+                    parent.grad += partial * upstream
+        elif type(b) is float:  # two inputs, the second a constant
+            if type(a) is not float:
+                da, _ = derivative(FLOATS, a.data, b, node.data)
+                a.grad += da * upstream
+        elif type(a) is float:
+            _, db = derivative(FLOATS, a, b.data, node.data)
+            b.grad += db * upstream
+        else:
+            da, db = derivative(FLOATS, a.data, b.data, node.data)
+            a.grad += da * upstream
+            b.grad += db * upstream
+        if check:
+            engine.check_finite(node)
+
+
+def _counted(op: Op) -> Callable[..., Any]:
+    """A custom op's derivative rule, checked to give one partial per input (built-ins do)."""
+    rule, name = op.derivative, op.name
+
+    def derivative(m: Any, *inputs_and_out: Any) -> Any:
+        partials = rule(m, *inputs_and_out)
+        engine.check_partials(name, partials, len(inputs_and_out) - 1)
+        return partials
+
+    return derivative
