@@ -21,7 +21,8 @@ from itertools import filterfalse
 from typing import Any
 
 from .core import engine
-from .core.ieee import FLOATS
+from .core.ieee import FLOATS, div
+from .core.ieee import pow as power
 from .core.modes import _anomaly_enabled
 from .core.ops import BUILT_IN, OPS, Op
 from .core.value import _MIXED, _MORE, Value, inputs_of
@@ -95,36 +96,93 @@ def propagate(order: list[Value]) -> None:
 
 
 def _propagate(order: list[Value]) -> None:
+    # The common ops' rules are written out below, as the table computes them (a partial of 1.0
+    # passes ``upstream`` on unchanged, as in ``engine.chain_rule``); test_fast_rules.py checks
+    # each against the table's rule, bit for bit, on zeros, infinities and nans.
     check = _anomaly_enabled.get()
     rules = {name: op.derivative if name in BUILT_IN else _counted(op) for name, op in OPS.items()}
     for node in reversed(order):
         a, b = node._a, node._b  # a constant (a float) gets no gradient
         if a is None:
             continue
-        upstream = node.grad
-        derivative = rules[node.op]
+        upstream, op = node.grad, node.op
         if b is None:  # one input
-            if type(a) is not float:
-                (da,) = derivative(FLOATS, a.data, node.data)
+            if type(a) is float:
+                pass
+            elif op == "relu":
+                a.grad += upstream if a.data > 0 else 0.0 * upstream
+            elif op == "tanh":
+                out = node.data
+                a.grad += (1.0 - out * out) * upstream
+            elif op == "exp":
+                a.grad += node.data * upstream
+            elif op == "neg":
+                a.grad += -1.0 * upstream
+            else:
+                (da,) = rules[op](FLOATS, a.data, node.data)
                 a.grad += da * upstream
-        elif b is _MORE:  # more inputs, all Values, in the tuple a (a neuron's dot)
-            partials = derivative(FLOATS, *[p.data for p in a], node.data)
-            for parent, partial in zip(a, partials):
-                parent.grad += partial * upstream
+        elif b is _MORE:  # more inputs, all Values, in the tuple a
+            if op == "dot":  # w1..wn, x1..xn (, bias): d/dw = x, d/dx = w, d/dbias = 1
+                n = len(a) >> 1
+                weights, inputs = a[:n], a[n : n + n]
+                for w, x in zip(weights, inputs):
+                    w.grad += x.data * upstream
+                for w, x in zip(weights, inputs):
+                    x.grad += w.data * upstream
+                if len(a) & 1:
+                    a[-1].grad += upstream
+            elif op == "sum":
+                for parent in a:
+                    parent.grad += upstream
+            else:
+                partials = rules[op](FLOATS, *[p.data for p in a], node.data)
+                for parent, partial in zip(a, partials):
+                    parent.grad += partial * upstream
         elif b is _MIXED:  # the same with some constants (floats)
-            partials = derivative(FLOATS, *inputs_of(a), node.data)
+            partials = rules[op](FLOATS, *inputs_of(a), node.data)
             for parent, partial in zip(a, partials):
                 if type(parent) is not float:
                     parent.grad += partial * upstream
         elif type(b) is float:  # two inputs, the second a constant
-            if type(a) is not float:
-                da, _ = derivative(FLOATS, a.data, b, node.data)
+            if type(a) is float:
+                pass
+            elif op == "*":
+                a.grad += b * upstream
+            elif op == "+" or op == "-":
+                a.grad += upstream
+            elif op == "**":
+                x = a.data
+                a.grad += (0.0 if x == 0 and b == 0 else b * power(x, b - 1)) * upstream
+            elif op == "/":
+                a.grad += div(1.0, b) * upstream
+            else:
+                da, _ = rules[op](FLOATS, a.data, b, node.data)
                 a.grad += da * upstream
-        elif type(a) is float:
-            _, db = derivative(FLOATS, a, b.data, node.data)
-            b.grad += db * upstream
+        elif type(a) is float:  # the first a constant
+            if op == "*":
+                b.grad += a * upstream
+            elif op == "+":
+                b.grad += upstream
+            elif op == "-":
+                b.grad += -1.0 * upstream
+            else:
+                _, db = rules[op](FLOATS, a, b.data, node.data)
+                b.grad += db * upstream
+        elif op == "*":
+            a.grad += b.data * upstream
+            b.grad += a.data * upstream
+        elif op == "+":
+            a.grad += upstream
+            b.grad += upstream
+        elif op == "-":
+            a.grad += upstream
+            b.grad += -1.0 * upstream
+        elif op == "/":
+            y = b.data
+            a.grad += div(1.0, y) * upstream
+            b.grad += div(-node.data, y) * upstream
         else:
-            da, db = derivative(FLOATS, a.data, b.data, node.data)
+            da, db = rules[op](FLOATS, a.data, b.data, node.data)
             a.grad += da * upstream
             b.grad += db * upstream
         if check:
