@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .core import engine
+from .core import engine, gradients
 from .core.ieee import FLOATS, isfinite
 from .core.modes import _anomaly_enabled, _grad_enabled
 from .core.ops import Op
 from .core.value import Value, constant, forward_anomaly
 from .fast_backward import depth_first_order, propagate
+from .fast_backward import gradients as float_gradients
 
 _new = object.__new__
 
@@ -109,6 +110,7 @@ def install() -> None:
     for name, method in _FAST.items():
         setattr(Value, name, method)
     engine.install_hot_loops(depth_first_order, propagate)
+    gradients.install_float_walk(float_gradients)
 
 
 def uninstall() -> None:
@@ -116,6 +118,7 @@ def uninstall() -> None:
     for name, method in _REFERENCE.items():
         setattr(Value, name, method)
     engine.install_hot_loops(engine.depth_first_order, engine.propagate)
+    gradients.install_float_walk(None)
 
 
 def installed() -> bool:
