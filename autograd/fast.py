@@ -17,17 +17,20 @@ What it changes, and why (each measured on the moons step and on graphs of 1e3-1
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import mul
 from typing import Any
 
-from .core import engine, gradients
-from .core.ieee import FLOATS, isfinite
+from .core import engine, functions, gradients, value
+from .core.ieee import FLOATS, isfinite, to_float
 from .core.modes import _anomaly_enabled, _grad_enabled
-from .core.ops import Op
-from .core.value import Value, constant, forward_anomaly
+from .core.ops import OPS, Op
+from .core.value import _JUST_VALUES, _MIXED, _MORE, Value, constant, forward_anomaly, inputs_of
 from .fast_backward import depth_first_order, propagate
 from .fast_backward import gradients as float_gradients
 
 _new = object.__new__
+_REFERENCE_APPLY = value._apply
+_DOT = OPS["dot"]
 
 
 def _operator(op: Op, reflected: bool) -> Callable[[Value, Any], Any]:
@@ -59,6 +62,34 @@ def _operator(op: Op, reflected: bool) -> Callable[[Value, Any], Any]:
         return out
 
     return method
+
+
+def _apply(op: Op, args: tuple[Any, ...]) -> Value:
+    """``core.value._apply`` (behind ``sum``, ``dot`` and ``logsumexp``) with ``record`` written
+    out inline, and a neuron's ``dot`` of Values computed without a call: as its forward does."""
+    if set(map(type, args)) <= _JUST_VALUES:  # the common case, as a loop in C
+        parents, more = args, _MORE
+        inputs = [a.data for a in args]
+    else:
+        parents, more = tuple([a if isinstance(a, Value) else to_float(a) for a in args]), _MIXED
+        inputs = inputs_of(parents)
+    if op is _DOT:
+        n = len(inputs) >> 1
+        data = sum(map(mul, inputs[:n], inputs[n : n + n]), 0.0)
+        if len(inputs) & 1:
+            data = data + inputs[-1]
+    else:
+        data = op.forward(FLOATS, *inputs)
+    out = _new(Value)
+    out.data, out.grad, out._label = data, 0.0, ""
+    if _grad_enabled.get():
+        out.op = op.name
+        out._a, out._b = (parents, more) if len(parents) > 2 else (*parents, None, None)[:2]
+    else:
+        out.op, out._a, out._b = "", None, None
+    if not isfinite(data) and _anomaly_enabled.get():
+        forward_anomaly(op, data, parents)
+    return out
 
 
 def _function(op: Op) -> Callable[[Value], Value]:
@@ -109,6 +140,7 @@ def install() -> None:
     """Run the fast path (the default after ``import autograd``)."""
     for name, method in _FAST.items():
         setattr(Value, name, method)
+    value._apply = functions._apply = _apply  # behind apply, sum, dot and logsumexp
     engine.install_hot_loops(depth_first_order, propagate)
     gradients.install_float_walk(float_gradients)
 
@@ -117,6 +149,7 @@ def uninstall() -> None:
     """Run the reference engine and Value's reference methods."""
     for name, method in _REFERENCE.items():
         setattr(Value, name, method)
+    value._apply = functions._apply = _REFERENCE_APPLY
     engine.install_hot_loops(engine.depth_first_order, engine.propagate)
     gradients.install_float_walk(None)
 
