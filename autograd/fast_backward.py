@@ -61,6 +61,10 @@ collector_paused = _CollectorPause()
 
 def depth_first_order(roots: Sequence[Value]) -> list[Value]:
     """``engine.depth_first_order`` over the slots: the same order, with a ``None`` marker."""
+    return _order_and_visited(roots)[0]
+
+
+def _order_and_visited(roots: Sequence[Value]) -> tuple[list[Value], set[Value]]:
     order: list[Value] = []
     visited: set[Value] = set()
     stack: list[Value | None] = list(reversed(roots))
@@ -86,7 +90,7 @@ def depth_first_order(roots: Sequence[Value]) -> list[Value]:
                         push(b)
                     if isinstance(a, Value) and a not in visited:
                         push(a)
-    return order
+    return order, visited
 
 
 def propagate(order: list[Value]) -> None:
@@ -197,25 +201,18 @@ def gradients(outputs: list[Value], seeds: list[float], inputs: list[Value]) -> 
     this returns or raises. Nodes with no path to an input get gradients too, unread.
     """
     with engine._one_at_a_time:  # no backward or grad meanwhile sees the working values
-        order = depth_first_order(outputs)
-        before, earlier = [node.grad for node in order], [x.grad for x in inputs]
+        order, placed = _order_and_visited(outputs)
+        before = [node.grad for node in order]
         try:
-            for x in inputs:
-                x.grad = _UNREACHED  # unless the walk reaches it, below
             for node in order:
                 node.grad = -0.0
             for output, seed in zip(outputs, seeds):
                 output.grad += seed
             propagate(order)
-            return tuple([0.0 if x.grad is _UNREACHED else x.grad for x in inputs])
+            return tuple([x.grad if x in placed else 0.0 for x in inputs])
         finally:
             for node, grad in zip(order, before):
                 node.grad = grad
-            for x, grad in zip(inputs, earlier):
-                x.grad = grad
-
-
-_UNREACHED: Any = object()
 
 
 def _counted(op: Op) -> Callable[..., Any]:
