@@ -12,7 +12,6 @@ import itertools
 import math
 import operator
 import os
-import struct
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -141,12 +140,12 @@ def test_the_fast_path_is_the_default():
 def test_sum_and_dot_compute_the_same_bits_under_both_engines():
     awkward = [0.0, -0.0, 1.5, -2.0, 1e308, math.inf, -math.inf, math.nan]
 
-    def run() -> list[bytes]:
+    def run() -> list[str]:
         results = []
         for w1, w2, x1, b in itertools.product(awkward, repeat=4):
             ws, xs = [Value(w1), Value(w2)], [Value(x1), 0.5]  # some inputs constant
             for out in (dot(ws, xs, Value(b)), dot(ws, ws), dot(ws, xs, b), vsum([*ws, b])):
-                results.append(struct.pack("<d", out.data))
+                results.append(out.data.hex())  # -0.0 is not 0.0; a nan is a nan
         return results
 
     with engine(fast_path=True):

@@ -2,7 +2,7 @@
 ``fast.py``) are the op table's, bit for bit.
 
 One node at a time, on every layout of its parents (Values, constants, one Value twice) and on a
-grid of awkward floats (signed zeros, a subnormal, the largest float, infinities, signed nans),
+grid of awkward floats (signed zeros, a subnormal, the largest float, infinities, nans),
 the fast backward and the reference ``engine.propagate`` (which asks ``OPS[op].derivative``)
 must leave every parent's ``.grad`` with the same bits; a forward called directly must give the
 table's forward's bits.
@@ -29,7 +29,9 @@ Made = tuple[Value, list[Value]]  # a node and its Value parents
 
 
 def bits(x: float) -> bytes:
-    return struct.pack("<d", x)  # tells -0.0 from 0.0 and a nan's sign
+    """The float's bits (-0.0 is not 0.0), any nan as one: CPython leaves a nan's sign open (the
+    sum of two nans is either, depending on whether the interpreter has specialised the ``+``)."""
+    return b"nan" if x != x else struct.pack("<d", x)
 
 
 def grads_after(propagate: Callable[[list[Value]], None], make: Callable[[], Made], upstream):
