@@ -30,6 +30,7 @@ from .fast_backward import depth_first_order, propagate
 from .fast_backward import gradients as float_gradients
 
 _new = object.__new__
+grad_enabled = _grad_enabled.get  # the context variable's own method: no attribute lookup per op
 _REFERENCE_APPLY = value._apply
 _DOT = OPS["dot"]
 
@@ -71,7 +72,7 @@ def _operator(op: Op, reflected: bool) -> Callable[[Value, Any], Any]:
             data, a, b = forward(self.data, y), self, other
         out = _new(Value)
         out.data, out.grad, out._label = data, 0.0, ""
-        if _grad_enabled.get():
+        if grad_enabled():
             out.op, out._a, out._b = name, a, b
         else:
             out.op, out._a, out._b = "", None, None
@@ -100,7 +101,7 @@ def _apply(op: Op, args: tuple[Any, ...]) -> Value:
         data = op.forward(FLOATS, *inputs)
     out = _new(Value)
     out.data, out.grad, out._label = data, 0.0, ""
-    if _grad_enabled.get():
+    if grad_enabled():
         out.op = op.name
         out._a, out._b = (parents, more) if len(parents) > 2 else (*parents, None, None)[:2]
     else:
@@ -118,7 +119,7 @@ def _function(op: Op) -> Callable[[Value], Value]:
         data = forward(self.data)
         out = _new(Value)
         out.data, out.grad, out._label = data, 0.0, ""
-        if _grad_enabled.get():
+        if grad_enabled():
             out.op, out._a, out._b = name, self, None
         else:
             out.op, out._a, out._b = "", None, None
