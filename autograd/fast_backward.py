@@ -1,15 +1,22 @@
-"""The fast path's backward: the sort and the chain rule over the parent slots.
+"""The fast path's backward: the sort, the chain rule and ``grad`` over the parent slots.
 
-``autograd/fast.py`` installs these in place of ``engine.depth_first_order`` and
-``engine.propagate``; ``tests/core/test_fast_parity.py`` keeps them bit-identical to the reference.
-What they do differently, and why:
+``autograd/fast.py`` installs these in place of ``engine.depth_first_order``, ``engine.propagate``
+and ``grad``'s float walk; ``tests/core/test_fast_parity.py`` keeps them bit-identical to the
+reference. What they do differently, and why (instruction counts on graphs of 1e4 ops and the
+moons step: ``autograd/fast.py``):
 
 - **They read the parent slots directly** (see ``record`` in ``core/value.py`` for the layout)
   instead of building a ``parents`` tuple per node, and push an all-Value node's parents with one
   C-level ``filterfalse``: backward is 1.5-1.9x faster.
-- **The cyclic garbage collector is paused while they run.** The walk makes no reference cycles,
-  but every container it allocates counts towards the collector's next run, and a run over a big
-  graph visits every node of it.
+- **The common ops' derivative rules are written out** in ``propagate``, as the table computes
+  them, instead of a call per node that returns a tuple; ``test_fast_rules.py`` checks each one
+  against the table's rule.
+- **``grad()`` walks the ``.grad`` slots too**, as ``backward`` does, instead of a dict, and puts
+  them back: it runs at ``backward``'s speed per node, not 3-4x slower.
+- **The cyclic garbage collector is paused while they run.** A walk makes no reference cycles,
+  and a run of the collector visits every node of a big graph. On CPython 3.11 the walk frees its
+  temporaries as fast as it makes them, so the collector almost never starts there anyway
+  (none seen on graphs of 1e5-1e6 nodes); its 15-25% of eager time is spent building graphs.
 """
 
 from __future__ import annotations
