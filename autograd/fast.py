@@ -16,12 +16,11 @@ What it changes, and why (each measured on the moons step and on graphs of 1e3-1
 
 from __future__ import annotations
 
-import functools
-import operator
 from collections.abc import Callable
+from operator import mul
 from typing import Any
 
-from .core import engine, functions, gradients, ieee, value
+from .core import engine, functions, gradients, value
 from .core.ieee import FLOATS, isfinite, to_float
 from .core.modes import _anomaly_enabled, _grad_enabled
 from .core.ops import OPS, Op
@@ -34,27 +33,10 @@ grad_enabled = _grad_enabled.get  # the context variable's own method: no attrib
 _REFERENCE_APPLY = value._apply
 _DOT = OPS["dot"]
 
-# The forwards of common ops as the functions they come to on floats, called without the math
-# namespace (one Python call fewer per op); test_fast_rules.py checks them against the table's.
-FLOAT_FORWARDS: dict[str, Callable[..., float]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": ieee.div,
-    "neg": operator.neg,
-    "tanh": ieee.tanh,
-    "exp": ieee.exp,
-}
-
-
-def _on_floats(op: Op) -> Callable[..., float]:
-    """``op``'s forward on floats, taking just the inputs."""
-    return FLOAT_FORWARDS.get(op.name) or functools.partial(op.forward, FLOATS)
-
 
 def _operator(op: Op, reflected: bool) -> Callable[[Value, Any], Any]:
     """``core.value._operator`` with ``record`` written out inline."""
-    forward, name = _on_floats(op), op.name
+    forward, name = op.forward, op.name
 
     def method(self: Value, other: Any) -> Any:
         if isinstance(other, Value):
@@ -67,9 +49,9 @@ def _operator(op: Op, reflected: bool) -> Callable[[Value, Any], Any]:
                 return NotImplemented
             y = other
         if reflected:
-            data, a, b = forward(y, self.data), other, self
+            data, a, b = forward(FLOATS, y, self.data), other, self
         else:
-            data, a, b = forward(self.data, y), self, other
+            data, a, b = forward(FLOATS, self.data, y), self, other
         out = _new(Value)
         out.data, out.grad, out._label = data, 0.0, ""
         if grad_enabled():
@@ -94,7 +76,7 @@ def _apply(op: Op, args: tuple[Any, ...]) -> Value:
         inputs = inputs_of(parents)
     if op is _DOT:
         n = len(inputs) >> 1
-        data = sum(map(operator.mul, inputs[:n], inputs[n : n + n]), 0.0)
+        data = sum(map(mul, inputs[:n], inputs[n : n + n]), 0.0)
         if len(inputs) & 1:
             data = data + inputs[-1]
     else:
@@ -113,10 +95,10 @@ def _apply(op: Op, args: tuple[Any, ...]) -> Value:
 
 def _function(op: Op) -> Callable[[Value], Value]:
     """``core.value._function`` with ``record`` written out inline."""
-    forward, name = _on_floats(op), op.name
+    forward, name = op.forward, op.name
 
     def method(self: Value) -> Value:
-        data = forward(self.data)
+        data = forward(FLOATS, self.data)
         out = _new(Value)
         out.data, out.grad, out._label = data, 0.0, ""
         if grad_enabled():
