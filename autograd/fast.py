@@ -5,13 +5,18 @@ CPython's ``_heapq`` stands beside ``heapq.py``; ``import autograd`` installs it
 environment variable ``VALUEGRAPH_ENGINE`` is ``reference``. ``install()`` and ``uninstall()``
 switch at any time; ``tests/core/test_fast_parity.py`` keeps both giving identical gradients.
 
-What it changes, and why (each measured on the moons step and on graphs of 1e3-1e5 ops):
+What it changes, and why (instructions per step under callgrind: a chain and a mixed graph of
+1e4 ops, and the moons step at batch 100):
 
 - **Operators record their node inline** instead of calling ``record``: the saved call is 15-25%
   of the cost of an op, and an op is the hot path of every program.
-- **The sort and the backward read the parent slots directly**, with the collector paused:
-  ``fast_backward.py``.
-- **The grad mode is read from its context variable directly**, not through a function call.
+- **``sum``, ``dot`` and ``apply`` record inline too, and a ``dot`` of Values sums its products
+  without a call** (a neuron is one ``dot``): 2-3% of the moons step.
+- **The grad mode is read through the context variable's bound ``get``**, not through a function
+  call or an attribute lookup: 1-2%. A module-level flag would save at most another 2% and would
+  leak a mode from one thread or asyncio task into the others.
+- **The sort, the backward and ``grad()`` read the parent slots directly**, with the common ops'
+  derivative rules written out: ``fast_backward.py`` (6-8% of a step; ``grad()`` 3.9x faster).
 """
 
 from __future__ import annotations

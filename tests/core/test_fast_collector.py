@@ -15,6 +15,13 @@ from autograd import Op, Value, apply, detect_anomaly, register, topological_ord
 from .test_fast_parity import engine
 
 
+@pytest.fixture(autouse=True)
+def fast_path():
+    """These tests are about the fast path: on it even under VALUEGRAPH_ENGINE=reference."""
+    with engine(fast_path=True):
+        yield
+
+
 @pytest.fixture
 def collector():
     """The collector on at the start, and as it was after the test."""

@@ -14,6 +14,13 @@ from autograd.core import gradients
 from .test_fast_parity import engine
 
 
+@pytest.fixture(autouse=True)
+def fast_path():
+    """These tests are about the fast path: on it even under VALUEGRAPH_ENGINE=reference."""
+    with engine(fast_path=True):
+        yield
+
+
 def bits(xs) -> list[bytes]:
     return [struct.pack("<d", x) for x in xs]  # -0.0 and a nan's sign included
 
