@@ -212,7 +212,8 @@ def gradients(outputs: list[Value], seeds: list[float], inputs: list[Value]) -> 
 
     Each ``.grad`` starts at -0.0, the float that adds to any other without changing a bit, so a
     gradient comes out as the sum ``grad`` makes in its dict; every ``.grad`` is put back before
-    this returns or raises. Nodes with no path to an input get gradients too, unread.
+    this returns or raises. Nodes with no path to an input get gradients too, unread (so a custom
+    rule runs there, where the reference walk skips it).
     """
     with engine._one_at_a_time:  # no backward or grad meanwhile sees the working values
         order, placed = _order_and_visited(outputs)
