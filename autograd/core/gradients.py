@@ -9,7 +9,7 @@ each gradient is a graph that ``grad`` can differentiate again: higher order fro
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .engine import (
@@ -24,6 +24,16 @@ from .modes import enable_grad, is_anomaly_enabled
 from .ops import OPS
 from .value import Number, Value
 from .value_math import VALUE_MATH
+
+FloatWalk = Callable[[list[Value], list[float], list[Value]], tuple[float, ...]]
+_float_walk: FloatWalk | None = None  # autograd/fast.py installs one
+
+
+def install_float_walk(walk: FloatWalk | None) -> None:
+    """Let ``walk(outputs, seeds, inputs)`` compute float gradients (``create_graph=False``,
+    outside ``detect_anomaly``) in place of the walk below; ``None`` puts this one back."""
+    global _float_walk
+    _float_walk = walk
 
 
 def grad(
@@ -52,6 +62,8 @@ def grad(
     if len(seeds) != len(outputs):
         raise ValueError(f"got {len(seeds)} grad_outputs for {len(outputs)} outputs")
     seeds = [s if isinstance(s, Value) and create_graph else to_float(_plain(s)) for s in seeds]
+    if _float_walk is not None and not create_graph and not is_anomaly_enabled():
+        return _float_walk(outputs, seeds, inputs)
 
     order = topological_order(*outputs)
     wanted = set(inputs)

@@ -8,6 +8,8 @@ agree to the last bit.
 
 from __future__ import annotations
 
+import itertools
+import math
 import operator
 import os
 import subprocess
@@ -17,7 +19,8 @@ from contextlib import contextmanager
 
 from hypothesis import given, settings
 
-from autograd import Value, apply, fast, grad, topological_order
+from autograd import Value, apply, dot, fast, grad, topological_order
+from autograd import sum as vsum
 from autograd.testing.strategies import Expression, expressions
 
 BINARY: dict[str, Callable[..., object]] = {
@@ -132,3 +135,21 @@ def test_an_unknown_engine_name_is_refused_with_the_choices():
 def test_the_fast_path_is_the_default():
     done = run_python("import autograd; print(autograd.fast.installed())", None)
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_sum_and_dot_compute_the_same_bits_under_both_engines():
+    awkward = [0.0, -0.0, 1.5, -2.0, 1e308, math.inf, -math.inf, math.nan]
+
+    def run() -> list[str]:
+        results = []
+        for w1, w2, x1, b in itertools.product(awkward, repeat=4):
+            ws, xs = [Value(w1), Value(w2)], [Value(x1), 0.5]  # some inputs constant
+            for out in (dot(ws, xs, Value(b)), dot(ws, ws), dot(ws, xs, b), vsum([*ws, b])):
+                results.append(out.data.hex())  # -0.0 is not 0.0; a nan is a nan
+        return results
+
+    with engine(fast_path=True):
+        a = run()
+    with engine(fast_path=False):
+        b = run()
+    assert a == b

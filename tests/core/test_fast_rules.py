@@ -1,0 +1,98 @@
+"""The derivative rules that ``autograd/fast_backward.py`` writes out are the op table's, bitwise.
+
+One node at a time, on every layout of its parents (Values, constants, one Value twice) and on a
+grid of awkward floats (signed zeros, a subnormal, the largest float, infinities, nans),
+the fast backward and the reference ``engine.propagate`` (which asks ``OPS[op].derivative``)
+must leave every parent's ``.grad`` with the same bits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import struct
+from collections.abc import Callable
+from functools import partial
+
+import pytest
+
+from autograd import Value, apply, fast_backward, grad
+from autograd.core import engine
+
+AWKWARD = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e308, -5e-324, math.inf, -math.inf]
+AWKWARD += [math.nan, -math.nan]
+
+Made = tuple[Value, list[Value]]  # a node and its Value parents
+
+
+def bits(x: float) -> bytes:
+    """The float's bits (-0.0 is not 0.0), any nan as one: CPython leaves a nan's sign open (the
+    sum of two nans is either, depending on whether the interpreter has specialised the ``+``)."""
+    return b"nan" if x != x else struct.pack("<d", x)
+
+
+def grads_after(propagate: Callable[[list[Value]], None], make: Callable[[], Made], upstream):
+    node, parents = make()
+    for p in parents:
+        p.grad = -0.0  # adding a share to -0.0 gives the share's own bits
+    node.grad = upstream
+    propagate([node])
+    return [bits(p.grad) for p in parents]
+
+
+def assert_same(make: Callable[[], Made]) -> None:
+    for upstream in AWKWARD:
+        fast = grads_after(fast_backward._propagate, make, upstream)
+        reference = grads_after(engine.propagate, make, upstream)
+        assert fast == reference, (make()[0], upstream)
+
+
+def two_inputs(op: str, layout: str, x: float, y: float) -> Made:
+    v, w = Value(x), Value(y)
+    args = {"value, constant": (v, y), "constant, value": (x, w), "values": (v, w)}.get(
+        layout, (v, v)
+    )
+    return apply(op, *args), [p for p in dict.fromkeys(args) if isinstance(p, Value)]
+
+
+def many_inputs(op: str, xs: tuple[float, ...], repeated: bool) -> Made:
+    vs = [Value(x) for x in xs]
+    return apply(op, *vs, *vs[:repeated]), vs  # repeated: the first Value is also the last
+
+
+@pytest.mark.parametrize("op", ["relu", "tanh", "exp", "neg", "abs"])
+def test_one_input_rules_match_the_table(op):
+    for x in AWKWARD:
+        assert_same(partial(lambda x: (lambda v: (apply(op, v), [v]))(Value(x)), x))
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "/", "**", "pow"])
+def test_two_input_rules_match_the_table_with_values_and_constants(op):
+    layouts = ["value, constant", "constant, value", "values", "one value twice"]
+    if op == "**":
+        layouts = ["value, constant"]  # its exponent is always a constant
+    elif op == "pow":
+        layouts.remove("constant, value")  # a constant base is rpow
+    for layout, x, y in itertools.product(layouts, AWKWARD, AWKWARD):
+        assert_same(partial(two_inputs, op, layout, x, y))
+
+
+@pytest.mark.parametrize("op", ["dot", "sum"])
+@pytest.mark.parametrize("size", [3, 4])
+def test_rules_of_many_inputs_match_the_table(op, size):
+    for xs in itertools.product(AWKWARD[::3], repeat=size):
+        assert_same(partial(many_inputs, op, xs, False))
+        assert_same(partial(many_inputs, op, xs, True))  # a Value among weights and inputs
+
+
+@pytest.mark.parametrize("walk", ["backward", "grad"])
+def test_a_rule_replaced_in_the_table_is_the_one_the_fast_path_uses(op_table, walk):
+    op_table["*"] = dataclasses.replace(op_table["*"], derivative=lambda m, x, y, out: (2 * y, x))
+    x, y = Value(3.0), Value(5.0)
+    if walk == "backward":
+        (x * y).backward()
+        dx = x.grad
+    else:
+        (dx,) = grad(x * y, [x])
+    assert dx == 10.0  # the injected rule's 2 * y, not the table's y
