@@ -180,7 +180,8 @@ class CompiledObjective(Objective):
             if heads == 1:
                 self._seeds[n] = seeds
         if backward:
-            results, gradients = tape.forward_backward(inputs, seeds, parameters)
+            seeded = range(heads + (self.penalty is not None))  # the losses and the penalty
+            results, gradients = tape.forward_backward(inputs, seeds, parameters, seeded)
         else:
             results = tape.forward(inputs, parameters).reshape(n, -1)  # losses, penalty, outputs
         if heads == 1:

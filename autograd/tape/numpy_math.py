@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from ..core import math_namespace
-from ..core.ieee import computed
 
 
 def _sigmoid(x: Any) -> Any:
@@ -35,5 +34,7 @@ NUMPY_MATH = math_namespace(
     maximum=np.maximum,
     sign=np.sign,
     is_zero=lambda x: np.equal(x, 0),
-    where=lambda condition, a, b: np.where(condition, computed(a), computed(b)),
+    where=lambda condition, a, b: np.where(  # a branch is a value, or a function computing it
+        condition, a() if callable(a) else a, b() if callable(b) else b
+    ),
 )

@@ -199,7 +199,11 @@ class Emitter:
 class Program:
     """A tape's steps as the source of ``make(B, S, GB, GS)``, which takes the buffers of one
     batch size, makes the views its code reads once, and returns the ``forward``, ``backward``
-    (parameters only) and ``backward_inputs`` functions over them (``Tape.source``)."""
+    (parameters only) and ``backward_inputs`` functions over them (``Tape.source``).
+
+    A backward can leave out outputs whose seeds are known to be zero (``seeded``): a training
+    step seeds the loss, not the model's outputs. Each variant is written when first asked for.
+    """
 
     def __init__(
         self,
@@ -209,41 +213,46 @@ class Program:
         parameters: int,
         outputs: Sequence[Slot],
     ) -> None:
+        self._steps, self._store_rows, self._outputs = steps, store_rows, outputs
+        self._inputs, self._parameters = inputs, parameters
         reads = [op for step in steps for op in step.operands if op.kind == BATCH]
-        copied = any(
+        self._copied = any(
             min(op.row_list()) < inputs <= max(op.row_list()) for op in reads if op.row_list()
         )
         self.namespace: dict[str, Any] = {"np": np, "M": NUMPY_MATH, "T": _times}
-        self._make: dict[bool, Callable[..., dict[str, Callable[..., None]]]] = {}
-        for checked in (False, True):  # with a call of check(k) after each step: anomaly mode
-            views: dict[str, str] = {}
-            functions = [self._forward(steps, views, inputs, copied, checked)]
-            for name, wanted in (("backward", False), ("backward_inputs", True)):
-                functions.append(
-                    self._backward(
-                        name, steps, views, store_rows, inputs, parameters, outputs, wanted,
-                        copied, checked,
-                    )
-                )  # fmt: skip
-            body = [f"{name} = {expression}" for expression, name in views.items()]
-            for function in functions:
-                body += ["", *function.splitlines()]
-            body += ["", "return dict(forward=forward, backward=backward, "
-                     "backward_inputs=backward_inputs)"]  # fmt: skip
-            source = _function("make(B, S, GB, GS)", body) + "\n"
+        self._made: dict[tuple[bool, tuple[int, ...]], Callable[..., Any]] = {}
+        self.everything = tuple(range(len(outputs)))
+        self.source = self._source(False, self.everything)
+
+    def make(self, checked: bool, seeded: tuple[int, ...]) -> Callable[..., Any]:
+        """``make`` for a variant: ``checked`` calls ``check(k)`` after each step (anomaly
+        mode); only the outputs ``seeded`` are seeded."""
+        key = (checked, seeded)
+        if key not in self._made:
             names: dict[str, Any] = dict(self.namespace)
+            source = self._source(checked, seeded)
             exec(compile(source, "<tape>", "exec"), names)  # our own code (see the docstring)
-            self._make[checked] = names["make"]
-            if not checked:
-                self.source = source
+            self._made[key] = names["make"]
+        return self._made[key]
+
+    def _source(self, checked: bool, seeded: tuple[int, ...]) -> str:
+        views: dict[str, str] = {}
+        functions = [self._forward(views, checked)]
+        for name, wanted in (("backward", False), ("backward_inputs", True)):
+            functions.append(self._backward(name, views, wanted, checked, seeded))
+        body = [f"{name} = {expression}" for expression, name in views.items()]
+        for function in functions:
+            body += ["", *function.splitlines()]
+        body += ["", "return dict(forward=forward, backward=backward, "
+                 "backward_inputs=backward_inputs)"]  # fmt: skip
+        return _function("make(B, S, GB, GS)", body) + "\n"
 
     def bind(self, values: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> Bound:
-        """The functions over one batch size's buffers (the checked ones made when needed)."""
-        return Bound(self._make, (*values, *grads))
+        """The functions over one batch size's buffers."""
+        return Bound(self, (*values, *grads))
 
-    def _forward(
-        self, steps: Sequence[Step], views: dict[str, str], inputs: int, copied: bool, checked: bool
-    ) -> str:
+    def _forward(self, views: dict[str, str], checked: bool) -> str:
+        steps, inputs, copied = self._steps, self._inputs, self._copied
         emit = Emitter(self.namespace, views, inputs, copied)
         if copied:
             emit.line(f"B[:{inputs}] = X")
@@ -255,22 +264,13 @@ class Program:
         return _function(f"forward(X{', check' * checked})", emit.lines)
 
     def _backward(
-        self,
-        name: str,
-        steps: Sequence[Step],
-        views: dict[str, str],
-        store_rows: Sequence[int],
-        inputs: int,
-        parameters: int,
-        outputs: Sequence[Slot],
-        wanted: bool,
-        copied: bool,
-        checked: bool,
+        self, name: str, views: dict[str, str], wanted: bool, checked: bool, seeded: Sequence[int]
     ) -> str:
-        emit = Emitter(self.namespace, views, inputs, copied)
-        emit.ready = {kind: np.zeros(rows, dtype=bool) for kind, rows in enumerate(store_rows)}
-        for column, (kind, row) in enumerate(outputs):
-            emit.seed(kind, row, column)
+        steps, inputs, parameters = self._steps, self._inputs, self._parameters
+        emit = Emitter(self.namespace, views, inputs, self._copied)
+        emit.ready = {k: np.zeros(rows, dtype=bool) for k, rows in enumerate(self._store_rows)}
+        for column in seeded:
+            emit.seed(*self._outputs[column], column)
         for k in reversed(range(len(steps))):
             step = steps[k]
             if not any(op.wanted(wanted) for op in step.operands):
@@ -291,19 +291,35 @@ class Program:
 class Bound:
     """A program's functions made for one set of buffers: ``run(name, *arguments, check=)``."""
 
-    def __init__(self, make: dict[bool, Callable[..., Any]], buffers: tuple[np.ndarray, ...]):
-        self._make, self._buffers = make, buffers
-        self._functions = {False: make[False](*buffers)}
+    def __init__(self, program: Program, buffers: tuple[np.ndarray, ...]) -> None:
+        self._program, self._buffers = program, buffers
+        self._functions: dict[tuple[bool, tuple[int, ...]], dict[str, Callable[..., None]]] = {}
+        self._plain = self._variant(False, program.everything)
 
-    def run(self, name: str, *arguments: Any, check: Callable[[int], None] | None = None) -> None:
-        """Run ``forward`` (on X), ``backward`` or ``backward_inputs`` (on X and the seeds);
-        with ``check``, call it after each step with the step's index."""
-        if check is None:
-            self._functions[False][name](*arguments)
+    def _variant(self, checked: bool, seeded: tuple[int, ...]) -> dict[str, Callable[..., None]]:
+        key = (checked, seeded)
+        if key not in self._functions:
+            self._functions[key] = self._program.make(checked, seeded)(*self._buffers)
+        return self._functions[key]
+
+    def run(
+        self,
+        name: str,
+        *arguments: Any,
+        check: Callable[[int], None] | None = None,
+        seeded: tuple[int, ...] | None = None,
+    ) -> None:
+        """Run ``forward`` (on X), ``backward`` or ``backward_inputs`` (on X and the seeds,
+        only the outputs ``seeded`` if given); with ``check``, call it after each step with the
+        step's index."""
+        if check is None and seeded is None:
+            self._plain[name](*arguments)
             return
-        if True not in self._functions:
-            self._functions[True] = self._make[True](*self._buffers)
-        self._functions[True][name](*arguments, check)
+        variant = self._variant(check is not None, seeded or self._program.everything)
+        if check is None:
+            variant[name](*arguments)
+        else:
+            variant[name](*arguments, check)
 
 
 def _function(signature: str, lines: list[str]) -> str:

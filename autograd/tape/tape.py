@@ -116,6 +116,9 @@ class Tape:
         return "\n  ".join([head, *map(repr, self.steps)])
 
     def _frame(self, samples: int) -> Frame:
+        last = self._last
+        if last is not None and last[1].shape[1] == samples:  # the batch size of the last run
+            return last[0]
         frame = self._frames.pop(samples, None) or Frame(self._program, self._rows, samples)
         self._frames[samples] = frame  # the most recently used last
         while len(self._frames) > FRAMES:
@@ -136,13 +139,18 @@ class Tape:
         return result[:, 0] if self._single else result
 
     def forward_backward(
-        self, batch: Any, grad_outputs: Any, parameters: Any = None
+        self,
+        batch: Any,
+        grad_outputs: Any,
+        parameters: Any = None,
+        seeded: Sequence[int] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """``forward`` and then ``gradients`` in one call, the outputs always as (samples,
-        outputs): a training step."""
+        outputs): a training step. ``seeded`` lists the outputs whose ``grad_outputs`` can be
+        other than zero (a loss, not the model's outputs): the others are skipped."""
         with np.errstate(all="ignore"):
             result = self._forward(batch, parameters)
-            return result, self._gradients(grad_outputs, inputs=False)[1]
+            return result, self._gradients(grad_outputs, False, seeded)[1]
 
     def _forward(self, batch: Any, parameters: Any) -> np.ndarray:
         rows = np.asarray(batch, dtype=np.float64)
@@ -198,7 +206,9 @@ class Tape:
         with np.errstate(all="ignore"):
             return self._gradients(grad_outputs, inputs=False)[1]
 
-    def _gradients(self, grad_outputs: Any, inputs: bool) -> tuple[np.ndarray | None, np.ndarray]:
+    def _gradients(
+        self, grad_outputs: Any, inputs: bool, seeded: Sequence[int] | None = None
+    ) -> tuple[np.ndarray | None, np.ndarray]:
         if self._last is None:
             raise RuntimeError("backward() needs a forward() first")
         frame, x = self._last
@@ -212,10 +222,14 @@ class Tape:
                 raise ValueError(f"grad_outputs must have shape {shape}, got {seeds.shape}")
             seeds = seeds.reshape(samples, outputs)
         name = "backward_inputs" if inputs else "backward"
+        chosen = None if seeded is None else tuple(seeded)
+        if chosen is not None and not all(0 <= j < outputs for j in chosen):
+            raise ValueError(f"seeded names outputs 0..{outputs - 1}, got {chosen}")
         if is_anomaly_enabled():
-            frame.program.run(name, x, seeds, check=partial(self._check_backward, frame, inputs))
+            check = partial(self._check_backward, frame, inputs)
+            frame.program.run(name, x, seeds, check=check, seeded=chosen)
         else:
-            frame.program.run(name, x, seeds)
+            frame.program.run(name, x, seeds, seeded=chosen)
         batch, scalar = frame.grads
         input_grads = batch[: len(self.inputs)].T.copy() if inputs else None
         return input_grads, scalar[: len(self.parameters), 0].copy()
