@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .numpy_math import NUMPY_MATH
-from .steps import BATCH, CONSTANT, SCALAR, Operand, Step, _times
+from .steps import BATCH, CONSTANT, SCALAR, Elementwise, Operand, Step, Sum, _times
 
 Slot = tuple[int, int]  # (store, row)
 _STORES = {BATCH: "B", SCALAR: "S"}
@@ -35,9 +35,15 @@ class Emitter:
     """
 
     def __init__(
-        self, namespace: dict[str, Any], views: dict[str, str], inputs: int, copied: bool
+        self,
+        namespace: dict[str, Any],
+        views: dict[str, str],
+        inputs: int,
+        copied: bool,
+        results: dict[tuple[int, int], tuple[int, int, int]],
     ) -> None:
         self.namespace, self.views, self.inputs, self.copied = namespace, views, inputs, copied
+        self.results = results  # (store, first row) of a step kept as its own array: (k, rows)
         self.lines: list[str] = []
         self.ready: dict[int, np.ndarray] = {}  # backward only: rows holding a gradient
 
@@ -51,8 +57,9 @@ class Emitter:
         return text in self.views.values()
 
     def assign(self, target: str, block: str) -> None:
-        """Write ``block`` into the rows ``target`` (a view is written through, not rebound)."""
-        self.line(f"{self._assignable(target)} = {block}")
+        """Write ``block`` into the rows ``target`` (a view is written through, not rebound;
+        a step's results kept as an array, ``R[k]``, are the array ``block`` computed)."""
+        self.line(f"{target if target.startswith('R[') else self._assignable(target)} = {block}")
 
     def line(self, text: str) -> None:
         self.lines.append(text)
@@ -68,6 +75,9 @@ class Emitter:
 
     def rows(self, kind: int, rows: Any, grad: bool = False, shape: Any = None) -> str:
         """Code for a block of rows of a store (or of its gradient)."""
+        kept = self._kept(kind, rows) if not grad else None
+        if kept is not None:
+            return kept if shape is None else f"{kept}.reshape({', '.join(map(str, shape))}, -1)"
         if isinstance(rows, slice):
             first, last = rows.start, rows.stop
             index = f"{first}:{last}"
@@ -81,6 +91,17 @@ class Emitter:
         if shape is not None:
             text = f"{text}.reshape({', '.join(map(str, shape))}, -1)"
         return self.view(text) if isinstance(rows, slice) and store != "X" else text
+
+    def _kept(self, kind: int, rows: Any) -> str | None:
+        """``R[k]`` (or rows of it) when ``rows`` are results of step ``k`` kept as an array."""
+        if not isinstance(rows, slice):
+            return None
+        for (store, _), (k, start, stop) in self.results.items():
+            if store == kind and start <= rows.start and rows.stop <= stop:
+                if (rows.start, rows.stop) == (start, stop):
+                    return f"R[{k}]"
+                return f"R[{k}][{rows.start - start}:{rows.stop - start}]"
+        return None
 
     def read(self, operand: Operand) -> str:
         if operand.kind == CONSTANT:
@@ -212,6 +233,7 @@ class Program:
         inputs: int,
         parameters: int,
         outputs: Sequence[Slot],
+        pinned: Sequence[Slot] = (),
     ) -> None:
         self._steps, self._store_rows, self._outputs = steps, store_rows, outputs
         self._inputs, self._parameters = inputs, parameters
@@ -219,6 +241,7 @@ class Program:
         self._copied = any(
             min(op.row_list()) < inputs <= max(op.row_list()) for op in reads if op.row_list()
         )
+        self.results = _kept_results(steps, [*outputs, *pinned])
         self.namespace: dict[str, Any] = {"np": np, "M": NUMPY_MATH, "T": _times}
         self._made: dict[tuple[bool, tuple[int, ...]], Callable[..., Any]] = {}
         self.everything = tuple(range(len(outputs)))
@@ -240,11 +263,12 @@ class Program:
         functions = [self._forward(views, checked)]
         for name, wanted in (("backward", False), ("backward_inputs", True)):
             functions.append(self._backward(name, views, wanted, checked, seeded))
-        body = [f"{name} = {expression}" for expression, name in views.items()]
+        body = [f"R = [None] * {len(self._steps)}  # results of steps kept as their own arrays"]
+        body += [f"{name} = {expression}" for expression, name in views.items()]
         for function in functions:
             body += ["", *function.splitlines()]
         body += ["", "return dict(forward=forward, backward=backward, "
-                 "backward_inputs=backward_inputs)"]  # fmt: skip
+                 "backward_inputs=backward_inputs, results=R)"]  # fmt: skip
         return _function("make(B, S, GB, GS)", body) + "\n"
 
     def bind(self, values: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> Bound:
@@ -253,7 +277,7 @@ class Program:
 
     def _forward(self, views: dict[str, str], checked: bool) -> str:
         steps, inputs, copied = self._steps, self._inputs, self._copied
-        emit = Emitter(self.namespace, views, inputs, copied)
+        emit = Emitter(self.namespace, views, inputs, copied, self.results)
         if copied:
             emit.line(f"B[:{inputs}] = X")
         for k, step in enumerate(steps):
@@ -267,7 +291,7 @@ class Program:
         self, name: str, views: dict[str, str], wanted: bool, checked: bool, seeded: Sequence[int]
     ) -> str:
         steps, inputs, parameters = self._steps, self._inputs, self._parameters
-        emit = Emitter(self.namespace, views, inputs, self._copied)
+        emit = Emitter(self.namespace, views, inputs, self._copied, self.results)
         emit.ready = {k: np.zeros(rows, dtype=bool) for k, rows in enumerate(self._store_rows)}
         for column in seeded:
             emit.seed(*self._outputs[column], column)
@@ -293,10 +317,15 @@ class Bound:
 
     def __init__(self, program: Program, buffers: tuple[np.ndarray, ...]) -> None:
         self._program, self._buffers = program, buffers
-        self._functions: dict[tuple[bool, tuple[int, ...]], dict[str, Callable[..., None]]] = {}
+        self._functions: dict[tuple[bool, tuple[int, ...]], dict[str, Any]] = {}
         self._plain = self._variant(False, program.everything)
+        self._last = self._plain  # the variant that ran forward last: its results are current
 
-    def _variant(self, checked: bool, seeded: tuple[int, ...]) -> dict[str, Callable[..., None]]:
+    def result(self, k: int) -> np.ndarray:
+        """The results of step ``k`` kept as an array, as the last forward computed them."""
+        return self._last["results"][k]
+
+    def _variant(self, checked: bool, seeded: tuple[int, ...]) -> dict[str, Any]:
         key = (checked, seeded)
         if key not in self._functions:
             self._functions[key] = self._program.make(checked, seeded)(*self._buffers)
@@ -314,8 +343,14 @@ class Bound:
         step's index."""
         if check is None and seeded is None:
             self._plain[name](*arguments)
+            if name == "forward":
+                self._last = self._plain
             return
         variant = self._variant(check is not None, seeded or self._program.everything)
+        if name == "forward":
+            self._last = variant
+        elif variant is not self._last:  # another variant's forward ran: its results are needed
+            variant["results"][:] = self._last["results"]
         if check is None:
             variant[name](*arguments)
         else:
@@ -325,3 +360,35 @@ class Bound:
 def _function(signature: str, lines: list[str]) -> str:
     body = [line for line in lines if line] or ["pass"]
     return "\n".join([f"def {signature}:", *(f"    {line}" if line else "" for line in body)])
+
+
+def _kept_results(
+    steps: Sequence[Step], pinned: Sequence[Slot]
+) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """The elementwise steps whose results are kept as the array their rule returns (``R[k]``)
+    rather than copied into a store: every read of them is of rows of that one step, and no
+    output or guard reads them. Returns ``{(store, first row): (k, first row, last row + 1)}``."""
+    candidates = {
+        k: (step.kind, step.out.start, step.out.stop)
+        for k, step in enumerate(steps)
+        if isinstance(step, (Elementwise, Sum))
+    }
+    for kind, row in pinned:
+        candidates = {
+            k: c for k, c in candidates.items() if not (c[0] == kind and c[1] <= row < c[2])
+        }
+    for step in steps:
+        for operand in step.operands:
+            if operand.kind == CONSTANT:
+                continue
+            rows = operand.row_list()
+            if not rows:
+                continue
+            low, high = min(rows), max(rows) + 1
+            for k, (kind, start, stop) in list(candidates.items()):
+                if kind != operand.kind or high <= start or stop <= low:
+                    continue  # does not touch step k's rows
+                inside = isinstance(operand.rows, slice) and start <= low and high <= stop
+                if not inside:
+                    del candidates[k]
+    return {(kind, start): (k, start, stop) for k, (kind, start, stop) in candidates.items()}

@@ -101,9 +101,15 @@ class Tape:
         self._rows = plan.rows
         self._outputs = [self._slots[out] for out in outputs]
         self._output_reads = _output_reads(self._outputs, len(inputs))
+        pinned = [self._slots[v] for v in compared]  # read by the guards
         self._program = Program(
-            self.steps, self._rows, len(inputs), len(self.parameters), self._outputs
+            self.steps, self._rows, len(inputs), len(self.parameters), self._outputs, pinned
         )
+        self._kept = {  # rows whose values are a kept result of a step: (step, offset)
+            (kind, row): (k, row - start)
+            for (kind, start), (k, _, stop) in self._program.results.items()
+            for row in range(start, stop)
+        }
         self.source: str = self._program.source
         self._frames: dict[int, Frame] = {}
         self._last: tuple[Frame, np.ndarray] | None = None  # the last forward's frame and inputs
@@ -245,6 +251,9 @@ class Tape:
         check_guards(self.guards, lambda v: self._read(v, frame, x), x.shape[1])
 
     def _read_slot(self, frame: Frame, x: np.ndarray, slot: Slot) -> np.ndarray:
+        if slot in self._kept:
+            k, offset = self._kept[slot]
+            return frame.program.result(k)[offset]
         store, row = slot
         if store == BATCH and row < len(self.inputs):
             return x[row]
