@@ -19,6 +19,15 @@ def _softplus(x: Any) -> Any:
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
+def _where(condition: Any, a: Any, b: Any) -> Any:
+    """``a`` where ``condition`` holds, else ``b``; a branch is a value or a function of no
+    arguments computing it. ``where(c, 1.0, 0.0)``, the derivative of every step, is ``c`` as
+    floats: the same numbers, without broadcasting two scalars."""
+    if type(a) is float and type(b) is float and a == 1.0 and b == 0.0:
+        return np.asarray(condition, dtype=np.float64)
+    return np.where(condition, a() if callable(a) else a, b() if callable(b) else b)
+
+
 # The op table's math namespace on arrays; IEEE-754 results (inf, nan) under np.errstate.
 NUMPY_MATH = math_namespace(
     exp=np.exp,
@@ -34,7 +43,5 @@ NUMPY_MATH = math_namespace(
     maximum=np.maximum,
     sign=np.sign,
     is_zero=lambda x: np.equal(x, 0),
-    where=lambda condition, a, b: np.where(  # a branch is a value, or a function computing it
-        condition, a() if callable(a) else a, b() if callable(b) else b
-    ),
+    where=_where,
 )

@@ -125,14 +125,14 @@ class Emitter:
         into = isinstance(operand.rows, slice) and operand.shape is None  # a plain view
         if state == "empty" and operand.unique:
             if summed and into:
-                self.line(f"np.sum({block}, axis=-1, keepdims=True, out={target})")
+                self.line(f"np.add.reduce({block}, axis=-1, keepdims=True, out={target})")
             elif product is not None and into:
                 self.line(f"{product[0]}({product[1]}, {product[2]}, out={target})")
             else:
-                block = f"({block}).sum(axis=-1, keepdims=True)" if summed else block
+                block = f"np.add.reduce({block}, axis=-1, keepdims=True)" if summed else block
                 self.assign(target, block)
         else:
-            block = f"({block}).sum(axis=-1, keepdims=True)" if summed else block
+            block = f"np.add.reduce({block}, axis=-1, keepdims=True)" if summed else block
             self._fill(operand.kind, rows)
             if not operand.unique:
                 index = self.name(operand.rows, "rows")
@@ -174,7 +174,7 @@ class Emitter:
 
     def seed(self, kind: int, row: int, column: int) -> None:
         """The gradient of an output: its column of ``seeds`` (summed, for a scalar row)."""
-        block = f"seeds[:, {column}]" if kind == BATCH else f"seeds[:, {column}].sum()"
+        block = f"seeds[:, {column}]" if kind == BATCH else f"np.add.reduce(seeds[:, {column}])"
         target = f"G{_STORES[kind]}[{row}]"
         ready = self._state(kind, [row]) == "full"
         self.line(f"{target} {'+=' if ready else '='} {block}")

@@ -183,7 +183,7 @@ class MatMul(Step):
         n = self.n
         parts = [(f":{n}", f"u @ {x}.T", ("np.matmul", "u", f"{x}.T"))]
         if self.bias:
-            parts.append((f"{n}", "u.sum(axis=1)", ("np.sum", "u", "axis=1")))
+            parts.append((f"{n}", "np.add.reduce(u, axis=1)", ("np.add.reduce", "u", "axis=1")))
         emit.accumulate_block(self.parameters, (self.count, self._width), parts)
 
     def __repr__(self) -> str:
@@ -201,7 +201,7 @@ class Sum(Step):
 
     def forward_code(self, emit: Emitter) -> None:
         terms = [emit.read(self.constants)]
-        terms += [f"{emit.read(part)}.sum(axis=1)" for part in self.parts]
+        terms += [f"np.add.reduce({emit.read(part)}, axis=1)" for part in self.parts]
         emit.assign(emit.rows(self.kind, self.out), " + ".join(terms))
 
     def backward_code(self, emit: Emitter, inputs: bool) -> None:

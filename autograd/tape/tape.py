@@ -322,4 +322,11 @@ def _output_reads(outputs: Sequence[Slot], inputs: int) -> list[tuple[Any, Any, 
         columns, rows = groups.setdefault(source, ([], []))
         columns.append(column)
         rows.append(row)
-    return [(np.array(c), k, np.array(r)) for k, (c, r) in groups.items()]
+    return [(_index(c), k, _index(r)) for k, (c, r) in groups.items()]
+
+
+def _index(positions: list[int]) -> Any:
+    """A slice for consecutive positions (a view, not a copy), else an index array."""
+    if positions == list(range(positions[0], positions[0] + len(positions))):
+        return slice(positions[0], positions[0] + len(positions))
+    return np.array(positions)
