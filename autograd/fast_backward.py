@@ -100,6 +100,13 @@ def _order_and_visited(roots: Sequence[Value]) -> tuple[list[Value], set[Value]]
     return order, visited
 
 
+def accumulate_leaves(order: list[Value], before: list[float]) -> None:
+    """``engine.accumulate_leaves`` over the slots: a leaf has no first argument."""
+    for node, grad in zip(order, before):
+        if node._a is None:
+            node.grad = grad + node.grad
+
+
 def propagate(order: list[Value]) -> None:
     """``engine.propagate`` over the slots, one branch per layout."""
     with collector_paused:

@@ -114,16 +114,28 @@ def propagate(order: list[Node]) -> None:
                 check_finite(node)
 
 
+def accumulate_leaves(order: list[Node], before: list[float]) -> None:
+    """Add each leaf's gradient from before the backward pass back to it (``before`` is in the
+    order of ``order``)."""
+    for node, grad in zip(order, before):
+        if not node.parents:
+            node.grad = grad + node.grad
+
+
 _sort: Callable[[Sequence[Any]], list[Any]] = depth_first_order
 _propagate: Callable[[list[Node]], None] = propagate
+_accumulate_leaves: Callable[[list[Any], list[float]], None] = accumulate_leaves
 
 
 def install_hot_loops(
-    sort: Callable[[Sequence[Any]], list[Any]], propagation: Callable[[list[Any]], None]
+    sort: Callable[[Sequence[Any]], list[Any]],
+    propagation: Callable[[list[Any]], None],
+    leaves: Callable[[list[Any], list[float]], None] = accumulate_leaves,
 ) -> None:
-    """Run ``sort`` and ``propagation`` in place of ``depth_first_order`` and ``propagate``."""
-    global _sort, _propagate
-    _sort, _propagate = sort, propagation
+    """Run ``sort``, ``propagation`` and ``leaves`` in place of ``depth_first_order``,
+    ``propagate`` and ``accumulate_leaves``."""
+    global _sort, _propagate, _accumulate_leaves
+    _sort, _propagate, _accumulate_leaves = sort, propagation, leaves
 
 
 def topological_order(*roots: N) -> list[N]:
@@ -166,9 +178,7 @@ def backward(root: Node, gradient: float = 1.0) -> None:
             for node, grad in zip(order, before):
                 node.grad = grad
             raise
-        for node, grad in zip(order, before):
-            if not node.parents:  # a leaf accumulates
-                node.grad = grad + node.grad
+        _accumulate_leaves(order, before)  # a leaf accumulates
 
 
 def zero_grad(values: Iterable[Node]) -> None:
