@@ -116,6 +116,7 @@ class CompiledObjective(Objective):
         self._inputs: tuple[Any, ...] | None = None  # the last batch, its tape inputs and labels
         self._width = 0  # the model's outputs: the width of one-hot targets
         self._seeds: dict[int, NDArray[np.float64]] = {}
+        self._seeded: tuple[tuple[int, ...], ...] = ()  # outputs a step seeds: losses (, penalty)
 
     def sync(self) -> None:
         """Bring each parameter's ``.data`` and ``.grad`` up to date with the training arrays."""
@@ -180,12 +181,12 @@ class CompiledObjective(Objective):
             if heads == 1:
                 self._seeds[n] = seeds
         if backward:
-            seeded = range(heads + (self.penalty is not None))  # the losses and the penalty
+            seeded = self._seeded[self.penalty is not None]  # the losses and the penalty
             results, gradients = tape.forward_backward(inputs, seeds, parameters, seeded)
         else:
             results = tape.forward(inputs, parameters).reshape(n, -1)  # losses, penalty, outputs
         if heads == 1:
-            value = float(results[:, 0].sum()) / n
+            value = float(np.add.reduce(results[:, 0])) / n
         else:
             value = float(results[np.arange(n), chosen].sum()) / n
         if self.penalty is not None:  # the same in every row: seeded 1/n in each, it counts once
@@ -275,6 +276,7 @@ class CompiledObjective(Objective):
             return [*heads, *([out] if isinstance(out, Value) else out)]
 
         self.traced_losses = 1 if encoded else len(labels)
+        self._seeded = (tuple(range(self.traced_losses)), tuple(range(self.traced_losses + 1)))
         self.tape = compile_tape(sample, inputs[0].tolist())
         self.tape.check(inputs, limit=CHECKED_ROWS)  # raises if the model branches on .data
         return self.tape

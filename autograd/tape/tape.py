@@ -112,6 +112,7 @@ class Tape:
         }
         self.source: str = self._program.source
         self._frames: dict[int, Frame] = {}
+        self._checked_seeds: set[tuple[int, ...]] = set()
         self._last: tuple[Frame, np.ndarray] | None = None  # the last forward's frame and inputs
 
     def __repr__(self) -> str:
@@ -154,11 +155,25 @@ class Tape:
         """``forward`` and then ``gradients`` in one call, the outputs always as (samples,
         outputs): a training step. ``seeded`` lists the outputs whose ``grad_outputs`` can be
         other than zero (a loss, not the model's outputs): the others are skipped."""
+        chosen = self._seeded(seeded)
         with np.errstate(all="ignore"):
-            result = self._forward(batch, parameters)
-            return result, self._gradients(grad_outputs, False, seeded)[1]
+            result = self._forward(batch, parameters, chosen)
+            return result, self._gradients(grad_outputs, False, chosen)[1]
 
-    def _forward(self, batch: Any, parameters: Any) -> np.ndarray:
+    def _seeded(self, seeded: Sequence[int] | None) -> tuple[int, ...] | None:
+        """``seeded`` as a tuple of output positions, checked (once per distinct value)."""
+        if seeded is None:
+            return None
+        chosen = tuple(seeded)
+        if chosen not in self._checked_seeds:
+            if not all(isinstance(j, int) and 0 <= j < len(self.outputs) for j in chosen):
+                raise ValueError(f"seeded names outputs 0..{len(self.outputs) - 1}, got {chosen}")
+            self._checked_seeds.add(chosen)
+        return chosen
+
+    def _forward(
+        self, batch: Any, parameters: Any, seeded: tuple[int, ...] | None = None
+    ) -> np.ndarray:
         rows = np.asarray(batch, dtype=np.float64)
         if rows.ndim != 2 or rows.shape[1] != len(self.inputs):
             raise ValueError(
@@ -170,9 +185,9 @@ class Tape:
         if is_anomaly_enabled():
             nodes = {slot: v for v, slot in self._slots.items()}
             check = partial(self._check_forward, frame, x, nodes)
-            frame.program.run("forward", x, check=check)
+            frame.program.run("forward", x, check=check, seeded=seeded)
         else:
-            frame.program.run("forward", x)
+            frame.program.run("forward", x, seeded=seeded)
         if self.guards:
             self._check_guards(frame, x)
         self._last = (frame, x)
@@ -213,7 +228,7 @@ class Tape:
             return self._gradients(grad_outputs, inputs=False)[1]
 
     def _gradients(
-        self, grad_outputs: Any, inputs: bool, seeded: Sequence[int] | None = None
+        self, grad_outputs: Any, inputs: bool, seeded: tuple[int, ...] | None = None
     ) -> tuple[np.ndarray | None, np.ndarray]:
         if self._last is None:
             raise RuntimeError("backward() needs a forward() first")
@@ -228,14 +243,11 @@ class Tape:
                 raise ValueError(f"grad_outputs must have shape {shape}, got {seeds.shape}")
             seeds = seeds.reshape(samples, outputs)
         name = "backward_inputs" if inputs else "backward"
-        chosen = None if seeded is None else tuple(seeded)
-        if chosen is not None and not all(0 <= j < outputs for j in chosen):
-            raise ValueError(f"seeded names outputs 0..{outputs - 1}, got {chosen}")
         if is_anomaly_enabled():
             check = partial(self._check_backward, frame, inputs)
-            frame.program.run(name, x, seeds, check=check, seeded=chosen)
+            frame.program.run(name, x, seeds, check=check, seeded=seeded)
         else:
-            frame.program.run(name, x, seeds, seeded=chosen)
+            frame.program.run(name, x, seeds, seeded=seeded)
         batch, scalar = frame.grads
         input_grads = batch[: len(self.inputs)].T.copy() if inputs else None
         return input_grads, scalar[: len(self.parameters), 0].copy()

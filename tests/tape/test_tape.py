@@ -280,3 +280,17 @@ def test_the_source_of_a_tape_is_the_numpy_code_it_runs_and_names_no_label():
     tape = compile(lambda x: (w * x).relu(), [1.0])
     assert "def forward(X):" in tape.source and "def backward(X, seeds):" in tape.source
     assert "secret" not in tape.source and "import" not in tape.source
+
+
+def test_forward_backward_seeding_only_some_outputs_gives_what_zero_seeds_give():
+    w, b = Value(0.7), Value(-0.2)
+    tape = compile(lambda x: [(w * x + b).tanh(), w * x, b * b], [0.1])
+    batch = np.array([[0.5], [-1.5], [2.0]])
+    seeds = np.array([[1.0, 0.0, 0.5], [2.0, 0.0, 0.5], [-1.0, 0.0, 0.5]])
+    tape.forward(batch)
+    everything = tape.gradients(seeds)
+    outputs, some = tape.forward_backward(batch, seeds, seeded=[0, 2])
+    np.testing.assert_array_equal(some, everything)
+    np.testing.assert_array_equal(outputs, tape.forward(batch))
+    with pytest.raises(ValueError, match="seeded names outputs 0..2"):
+        tape.forward_backward(batch, seeds, seeded=[3])
