@@ -209,6 +209,8 @@ def cosine_decay(start: float, steps: int, end: float = 0.0) -> Schedule:
 def _at_least(x: float, low: float, name: str) -> float:
     """``x`` as a float if it is a finite number of at least ``low``; else a ``TypeError`` or a
     ``ValueError`` naming it."""
+    if type(x) is float and x >= low and x - x == 0.0:  # the common case, checked quickly
+        return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(x).__name__}: {x!r:.40}")
     if not (x >= low and math.isfinite(x)):  # also rejects nan
