@@ -1,8 +1,10 @@
 """The tape: compile a traced scalar graph and replay it over NumPy batches.
 
 Read ``numpy_math.py`` (the op table's math on arrays), ``steps.py`` (one block of same-op nodes,
-forward and backward over a batch), then ``tape.py`` (``compile``, and ``Tape``, which plans the
-steps and runs them). Beside it: ``verify.py`` (guards on every row, ``Tape.check``'s rows and
+and the NumPy code that runs it forward and backward over a batch), ``planner.py`` (which nodes
+run together, in which rows), ``program.py`` (the steps' code as one function per direction, and
+which gradients are written first), then ``tape.py`` (``compile``, and ``Tape``, which runs the
+program over batches). Beside it: ``verify.py`` (guards on every row, ``Tape.check``'s rows and
 comparison) and ``anomalies.py`` (``detect_anomaly()`` on a tape).
 """
 

@@ -26,7 +26,7 @@ import numpy as np
 from ..core import Op
 
 if TYPE_CHECKING:
-    from .program import Emitter
+    from .emitter import Emitter
 
 BATCH, SCALAR, CONSTANT = 0, 1, 2
 

@@ -5,8 +5,10 @@ trace. The tape evaluates that graph for a whole batch at once. Every slot holds
 number per sample) and every step runs a block of nodes as one NumPy call: nodes of the same op at
 the same depth form one step, the ``dot`` nodes of a layer one matrix multiply, the ``sum`` nodes
 one reduction. Leaves of the graph other than the inputs (a model's parameters) are read from
-their ``.data`` on each ``forward``; ``backward`` adds their gradient, summed over the batch, to
-their ``.grad``, as ``Value.backward`` would for the batch's total.
+their ``.data`` on each ``forward``, or from an array of them (``parameters=``, as a training loop
+keeps them); ``backward`` adds their gradient, summed over the batch, to their ``.grad``, as
+``Value.backward`` would for the batch's total, and ``gradients`` returns it as an array.
+``forward_backward`` is a training step: both, seeding only the outputs it is told to.
 
 A trace is a recording, not a program: Python control flow that depends on values is frozen as
 it went at trace time. So each comparison of Values made while tracing (``if v > 0``, ``max(a,
