@@ -125,6 +125,16 @@ class Program:
         return _function(f"{name}(X, seeds{', check' * checked})", emit.lines)
 
 
+class Frame:
+    """The buffers of one batch size, allocated once: the two stores and their gradients, and
+    the program's functions over them (``program``)."""
+
+    def __init__(self, program: Program, rows: Sequence[int], samples: int) -> None:
+        self.values = (np.empty((rows[BATCH], samples)), np.empty((rows[SCALAR], 1)))
+        self.grads = (np.empty((rows[BATCH], samples)), np.empty((rows[SCALAR], 1)))
+        self.program = program.bind(self.values, self.grads)
+
+
 class Bound:
     """A program's functions made for one set of buffers: ``run(name, *arguments, check=)``."""
 
@@ -205,3 +215,21 @@ def _kept_results(
                 if not inside:
                     del candidates[k]
     return {(kind, start): (k, start, stop) for k, (kind, start, stop) in candidates.items()}
+
+
+def output_reads(outputs: Sequence[Slot], inputs: int) -> list[tuple[Any, Any, Any]]:
+    """How ``forward`` gathers its result: (columns, store or None for the inputs, rows)."""
+    groups: dict[Any, tuple[list[int], list[int]]] = {}
+    for column, (store, row) in enumerate(outputs):
+        source = None if store == BATCH and row < inputs else store
+        columns, rows = groups.setdefault(source, ([], []))
+        columns.append(column)
+        rows.append(row)
+    return [(_index(c), k, _index(r)) for k, (c, r) in groups.items()]
+
+
+def _index(positions: list[int]) -> Any:
+    """A slice for consecutive positions (a view, not a copy), else an index array."""
+    if positions == list(range(positions[0], positions[0] + len(positions))):
+        return slice(positions[0], positions[0] + len(positions))
+    return np.array(positions)

@@ -38,7 +38,7 @@ from ..core import Value, enable_grad, grad, is_anomaly_enabled, topological_ord
 from ..core.guards import Guard, recording_guards
 from .anomalies import check_backward, check_forward
 from .planner import Plan, Slot
-from .program import Program
+from .program import Frame, Program, output_reads
 from .steps import BATCH, SCALAR, Step
 from .verify import TapeGuardError, TapeMismatchError, check_guards, compare, telling_rows
 
@@ -62,16 +62,6 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[float]) -> Tape:  #
         if not isinstance(out, Value):
             raise TypeError(f"compile() needs fn to return Values, got {type(out).__name__}")
     return Tape(fn, inputs, outputs, single, guards)
-
-
-class Frame:
-    """The buffers of one batch size, allocated once: the two stores and their gradients, and
-    the program's functions over them (``program``)."""
-
-    def __init__(self, program: Program, rows: Sequence[int], samples: int) -> None:
-        self.values = (np.empty((rows[BATCH], samples)), np.empty((rows[SCALAR], 1)))
-        self.grads = (np.empty((rows[BATCH], samples)), np.empty((rows[SCALAR], 1)))
-        self.program = program.bind(self.values, self.grads)
 
 
 class Tape:
@@ -102,7 +92,7 @@ class Tape:
         self._slots: dict[Value, Slot] = plan.slots
         self._rows = plan.rows
         self._outputs = [self._slots[out] for out in outputs]
-        self._output_reads = _output_reads(self._outputs, len(inputs))
+        self._output_reads = output_reads(self._outputs, len(inputs))
         pinned = [self._slots[v] for v in compared]  # read by the guards
         self._program = Program(
             self.steps, self._rows, len(inputs), len(self.parameters), self._outputs, pinned
@@ -326,21 +316,3 @@ class Tape:
         compare("output", tape_outputs, eager_outputs, rtol)
         compare("input gradient", tape_inputs, eager_inputs, rtol)
         compare("parameter gradient", tape_parameters[used], eager_parameters[used], rtol)
-
-
-def _output_reads(outputs: Sequence[Slot], inputs: int) -> list[tuple[Any, Any, Any]]:
-    """How ``forward`` gathers its result: (columns, store or None for the inputs, rows)."""
-    groups: dict[Any, tuple[list[int], list[int]]] = {}
-    for column, (store, row) in enumerate(outputs):
-        source = None if store == BATCH and row < inputs else store
-        columns, rows = groups.setdefault(source, ([], []))
-        columns.append(column)
-        rows.append(row)
-    return [(_index(c), k, _index(r)) for k, (c, r) in groups.items()]
-
-
-def _index(positions: list[int]) -> Any:
-    """A slice for consecutive positions (a view, not a copy), else an index array."""
-    if positions == list(range(positions[0], positions[0] + len(positions))):
-        return slice(positions[0], positions[0] + len(positions))
-    return np.array(positions)
