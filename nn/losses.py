@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from typing import Any, TypeVar, Union, cast
 
 import numpy as np
@@ -39,11 +39,16 @@ def predict_class(logits: Sequence[Scalar]) -> int:
     return values.index(max(values))
 
 
-# each rule on a whole batch of outputs at once (an array of scores, or of rows of logits)
-ON_ARRAYS: dict[Callable[[Any], int], Callable[[NDArray[Any]], NDArray[Any]]] = {
-    predict_sign: lambda scores: np.where(scores > 0, 1, -1),
-    predict_positive: lambda logits: np.where(logits > 0, 1, 0),
-    predict_class: lambda logits: np.argmax(logits, axis=1),
+# each rule on a whole batch of outputs at once, with the number of dimensions it takes (an
+# array of scores, or of rows of logits); None where the array gives no answer the rule agrees
+# with (a nan logit: argmax picks it, predict_class does not)
+ON_ARRAYS: dict[Callable[[Any], int], tuple[int, Callable[[NDArray[Any]], Any]]] = {
+    predict_sign: (1, lambda scores: np.where(scores > 0, 1, -1)),
+    predict_positive: (1, lambda logits: np.where(logits > 0, 1, 0)),
+    predict_class: (
+        2,
+        lambda logits: None if np.isnan(logits).any() else np.argmax(logits, axis=1),
+    ),
 }
 
 
@@ -114,12 +119,13 @@ def cross_entropy(logits: Sequence[Scalar], target_index: int | Sequence[Scalar]
     The target may also be probabilities, one per class (as in PyTorch):
     ``-sum_k t_k log softmax(logits)_k``; a one-hot row gives the same as its index."""
     values = _logits(logits)
-    if isinstance(target_index, (list, tuple, np.ndarray)):
-        if len(target_index) != len(values):
+    if isinstance(target_index, (list, tuple)) or np.ndim(target_index) > 0:  # type: ignore[arg-type]
+        probabilities = list(cast(Sequence[Scalar], target_index))
+        if len(probabilities) != len(values):
             raise ValueError(
-                f"cross_entropy() got {len(target_index)} probabilities for {len(values)} logits"
+                f"cross_entropy() got {len(probabilities)} probabilities for {len(values)} logits"
             )
-        t = [_real_or_value(p, "target") for p in target_index]
+        t = [_real_or_value(p, "target") for p in probabilities]
         return autograd.sum(t) * autograd.logsumexp(values) - autograd.dot(t, values)
     try:
         k = operator.index(cast(int, target_index))
@@ -157,13 +163,15 @@ def accuracy(
     """The fraction of outputs whose prediction (e.g. ``hinge.predict``) equals the target.
     ``outputs`` may be an array (a row per sample), as a compiled step gives them."""
     if isinstance(outputs, np.ndarray):
-        if predict in ON_ARRAYS and len(outputs):
-            expected = np.asarray(targets)
-            if len(expected) != len(outputs):
+        dimensions, rule = ON_ARRAYS.get(predict, (0, None))
+        predictions = rule(outputs) if rule and outputs.ndim == dimensions else None
+        if predictions is not None and len(outputs):
+            expected = np.asarray(targets if isinstance(targets, Sized) else list(targets))
+            if expected.shape != (len(outputs),):
                 raise ValueError(
-                    f"accuracy() got {len(outputs)} outputs for {len(expected)} targets"
+                    f"accuracy() got {len(outputs)} outputs for targets of shape {expected.shape}"
                 )
-            return np.count_nonzero(ON_ARRAYS[predict](outputs) == expected) / len(expected)
+            return np.count_nonzero(predictions == expected) / len(expected)
         outputs = outputs.tolist()
     predictions, targets = list(map(predict, outputs)), list(targets)
     if len(predictions) != len(targets):

@@ -212,12 +212,22 @@ class CompiledObjective(Objective):
             if self.tape is None and getattr(self.loss, "target_columns", None) is not None:
                 self._encode = self.loss.target_columns  # type: ignore[attr-defined]
             if self._encode is not None:
-                self._width = self._width or len(_as_floats(_eager(self.model, rows[0])))
+                if not self._width:  # the first batch: every label is checked by the loss first
+                    self._width = self._check_labels(rows[0])
                 inputs = np.column_stack([rows, self._encode(targets, self._width)])
             else:
                 inputs = rows
         self._inputs = (rows, targets, inputs, chosen)
         return inputs, chosen
+
+    def _check_labels(self, row: NDArray[Any]) -> int:
+        """Call the loss on the model's output for ``row`` with every label, as eager training
+        would (a wrong label raises its error here); return the number of outputs."""
+        outputs = [Value(x) for x in _as_floats(_eager(self.model, row))]
+        with autograd.no_grad():
+            for label in self.labels.tolist():  # type: ignore[union-attr]
+                self.loss(outputs[0] if len(outputs) == 1 else outputs, label)
+        return len(outputs)
 
     def _tape(self) -> Tape:
         assert self.tape is not None, "traced by the first _evaluate"
@@ -261,11 +271,6 @@ class CompiledObjective(Objective):
         penalty, params = self.penalty, self.params
         encoded = self.labels is None or self._encode is not None
         labels = [] if encoded else self.labels.tolist()  # type: ignore[union-attr]
-        if self._encode is not None:
-            outputs = [Value(x) for x in _as_floats(_eager(self.model, inputs[0, :features]))]
-            with autograd.no_grad():  # every label is checked by the loss, as eager training does
-                for label in self.labels.tolist():  # type: ignore[union-attr]
-                    self.loss(outputs[0] if len(outputs) == 1 else outputs, label)
 
         def sample(*xs: Value) -> list[Value]:
             out = self.model(list(xs[:features]))

@@ -165,11 +165,9 @@ class Bound:
         only the outputs ``seeded`` if given); with ``check``, call it after each step with the
         step's index."""
         if check is None and seeded is None:
-            self._plain[name](*arguments)
-            if name == "forward":
-                self._last = self._plain
-            return
-        variant = self._variant(check is not None, seeded or self._program.everything)
+            variant = self._plain
+        else:
+            variant = self._variant(check is not None, seeded or self._program.everything)
         if name == "forward":
             self._last = variant
         elif variant is not self._last:  # another variant's forward ran: its results are needed

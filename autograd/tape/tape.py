@@ -28,6 +28,7 @@ array([3., 0.])
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -104,7 +105,7 @@ class Tape:
         }
         self.source: str = self._program.source
         self._frames: dict[int, Frame] = {}
-        self._checked_seeds: set[tuple[int, ...]] = set()
+        self._checked_seeds: dict[tuple[Any, ...], tuple[int, ...]] = {}
         self._last: tuple[Frame, np.ndarray] | None = None  # the last forward's frame and inputs
 
     def __repr__(self) -> str:
@@ -153,15 +154,21 @@ class Tape:
             return result, self._gradients(grad_outputs, False, chosen)[1]
 
     def _seeded(self, seeded: Sequence[int] | None) -> tuple[int, ...] | None:
-        """``seeded`` as a tuple of output positions, checked (once per distinct value)."""
+        """``seeded`` as sorted output positions, checked (once per distinct value)."""
         if seeded is None:
             return None
-        chosen = tuple(seeded)
-        if chosen not in self._checked_seeds:
-            if not all(isinstance(j, int) and 0 <= j < len(self.outputs) for j in chosen):
-                raise ValueError(f"seeded names outputs 0..{len(self.outputs) - 1}, got {chosen}")
-            self._checked_seeds.add(chosen)
-        return chosen
+        given = tuple(seeded)
+        if given not in self._checked_seeds:
+            try:
+                chosen = tuple(sorted({operator.index(j) for j in given if type(j) is not bool}))
+            except TypeError:
+                chosen = ()
+            if len(chosen) != len(given) or not all(0 <= j < len(self.outputs) for j in chosen):
+                raise ValueError(
+                    f"seeded lists distinct outputs 0..{len(self.outputs) - 1}, got {list(given)}"
+                )
+            self._checked_seeds[given] = chosen
+        return self._checked_seeds[given]
 
     def _forward(
         self, batch: Any, parameters: Any, seeded: tuple[int, ...] | None = None

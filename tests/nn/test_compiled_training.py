@@ -160,3 +160,13 @@ def test_recorded_frames_of_compiled_training_show_the_weights_eager_training_sh
         np.testing.assert_allclose(b.weights, a.weights, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(b.grads, a.grads, rtol=1e-12, atol=1e-12)
         assert b.loss == pytest.approx(a.loss, rel=1e-12)
+
+
+def test_a_label_the_loss_refuses_is_refused_compiled_with_the_eager_message():
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    y = np.array([0, 1, 2, 5, 0, 1])  # 5: no such class among 3 logits
+    for compiled in (False, True):
+        model = MLP(2, [3], seed=0)
+        with pytest.raises(ValueError, match="class index 5 is out of range for 3 logits"):
+            fit(model, X, y, loss=losses.cross_entropy, optimizer=SGD(model.parameters(), lr=0.1),
+                steps=1, progress=False, compile=compiled)  # fmt: skip

@@ -198,3 +198,40 @@ def test_accuracy_is_the_fraction_of_correct_predictions():
         losses.accuracy([], [], losses.predict_sign)
     with pytest.raises(ValueError, match="3 outputs for 2 targets"):
         losses.accuracy(scores[:3], [1, -1], losses.predict_sign)
+
+
+def test_accuracy_on_arrays_agrees_with_accuracy_on_lists_even_with_nan_logits():
+    nan = float("nan")
+    cases = [
+        (np.array([0.5, -1.0, 2.0, nan]), [1, -1, -1, -1], losses.hinge.predict),
+        (np.array([[1.0, nan], [nan, 1.0], [2.0, 3.0]]), [0, 0, 1], losses.cross_entropy.predict),
+        (np.array([[1.0, 3.0], [3.0, 3.0]]), [1, 0], losses.cross_entropy.predict),  # a tie
+        (np.array([-0.5, 0.0, 4.0]), [0, 0, 1], losses.binary_cross_entropy.predict),
+    ]
+    for outputs, targets, rule in cases:
+        assert losses.accuracy(outputs, targets, rule) == losses.accuracy(
+            outputs.tolist(), targets, rule
+        )
+        assert losses.accuracy(outputs, iter(targets), rule) == losses.accuracy(
+            outputs, targets, rule
+        )
+
+
+def test_accuracy_refuses_an_array_of_one_column_scores_as_it_refuses_their_lists():
+    with pytest.raises(TypeError):
+        losses.accuracy(np.array([[0.5], [-1.0]]), [1, -1], losses.hinge.predict)
+    with pytest.raises(ValueError, match="2 outputs for targets of shape"):
+        losses.accuracy(np.array([0.5, -1.0]), [1, -1, 1], losses.hinge.predict)
+
+
+def test_cross_entropy_takes_a_class_index_as_a_zero_dimensional_array_or_probabilities():
+    logits = [Value(1.0), Value(2.0), Value(-0.5)]
+    assert losses.cross_entropy(logits, np.array(1)).data == losses.cross_entropy(logits, 1).data
+    one_hot = losses.cross_entropy(logits, [0.0, 1.0, 0.0]).data
+    assert one_hot == pytest.approx(losses.cross_entropy(logits, 1).data, rel=1e-15)
+    soft = losses.cross_entropy(logits, [0.25, 0.5, 0.25]).data
+    expected = -sum(t * (z - math.log(sum(math.exp(v) for v in (1.0, 2.0, -0.5))))
+                    for t, z in zip((0.25, 0.5, 0.25), (1.0, 2.0, -0.5)))  # fmt: skip
+    assert soft == pytest.approx(expected, rel=1e-14)
+    with pytest.raises(ValueError, match="2 probabilities for 3 logits"):
+        losses.cross_entropy(logits, [0.5, 0.5])

@@ -292,5 +292,12 @@ def test_forward_backward_seeding_only_some_outputs_gives_what_zero_seeds_give()
     outputs, some = tape.forward_backward(batch, seeds, seeded=[0, 2])
     np.testing.assert_array_equal(some, everything)
     np.testing.assert_array_equal(outputs, tape.forward(batch))
-    with pytest.raises(ValueError, match=r"seeded names outputs 0\.\.2"):
-        tape.forward_backward(batch, seeds, seeded=[3])
+    for wrong in ([3], [0, 0, 2], [True], ["0"]):
+        with pytest.raises(ValueError, match=r"seeded lists distinct outputs 0\.\.2"):
+            tape.forward_backward(batch, seeds, seeded=wrong)
+    # a backward of every output after a step's forward (another variant) sees that forward
+    other = np.array([[-0.25], [1.0], [0.75]])
+    tape.forward_backward(other, seeds, seeded=[2, np.int64(0)])
+    after = tape.gradients(seeds)
+    tape.forward(other)
+    np.testing.assert_array_equal(after, tape.gradients(seeds))
