@@ -76,13 +76,14 @@ def _order_and_visited(roots: Sequence[Value]) -> tuple[list[Value], set[Value]]
     visited: set[Value] = set()
     stack: list[Value | None] = list(reversed(roots))
     push, pop, push_all, seen = stack.append, stack.pop, stack.extend, visited.__contains__
+    done, visit = order.append, visited.add
     with collector_paused:
         while stack:
             node = pop()
             if node is None:
-                order.append(pop())  # type: ignore[arg-type]
+                done(pop())  # type: ignore[arg-type]
             elif node not in visited:
-                visited.add(node)
+                visit(node)
                 push(node)
                 push(None)
                 a, b = node._a, node._b
