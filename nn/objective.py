@@ -135,23 +135,16 @@ class CompiledObjective(Objective):
         """As ``Objective.step``. When ``optimizer`` updates exactly ``params`` by an array rule
         (``Optimizer.update``), the tape's gradients go to that rule as an array and the
         parameters stay in an array (see ``sync``); otherwise each step goes through the Values."""
-        positions = self._positions(optimizer) if self.tape is not None else None
+        if self.tape is None:
+            self._trace(rows.shape[1], self._tape_inputs(rows, targets)[0])
+        positions = self._positions(optimizer)
         if positions is None:
             self.sync()
-            value, outputs, seeds = self._evaluate(rows, targets, None)
-            positions = self._positions(optimizer)  # traced by now
-            if positions is None:
-                optimizer.zero_grad()
-                self._tape().backward(seeds)
-                optimizer.step()
-                return value, outputs
+            return super().step(optimizer, rows, targets)
+        if not self._stale:  # the Values are the truth: after a sync, or at the start
             self._theta = np.array([p.data for p in self.params])
-            gradients = self._tape().gradients(seeds)
-        else:
-            if not self._stale:  # the Values are the truth: after a sync, or at the start
-                self._theta = np.array([p.data for p in self.params])
-            theta = self._theta if positions.size == 0 else self._theta[positions]
-            value, outputs, gradients = self._evaluate(rows, targets, theta, backward=True)
+        theta = self._theta if positions.size == 0 else self._theta[positions]
+        value, outputs, gradients = self._evaluate(rows, targets, theta, backward=True)
         if positions.size:
             self._grads = np.zeros(len(self.params))
             self._grads[positions] = gradients
