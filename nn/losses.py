@@ -166,7 +166,11 @@ def accuracy(
         dimensions, rule = ON_ARRAYS.get(predict, (0, None))
         predictions = rule(outputs) if rule and outputs.ndim == dimensions else None
         if predictions is not None and len(outputs):
-            expected = np.asarray(targets if isinstance(targets, Sized) else list(targets))
+            expected = (
+                targets
+                if type(targets) is np.ndarray
+                else np.asarray(targets if isinstance(targets, Sized) else list(targets))
+            )
             if expected.shape != (len(outputs),):
                 raise ValueError(
                     f"accuracy() got {len(outputs)} outputs for targets of shape {expected.shape}"

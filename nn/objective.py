@@ -116,6 +116,7 @@ class CompiledObjective(Objective):
         self._inputs: tuple[Any, ...] | None = None  # the last batch, its tape inputs and labels
         self._width = 0  # the model's outputs: the width of one-hot targets
         self._seeds: dict[int, NDArray[np.float64]] = {}
+        self._replay: tuple[Any, ...] | None = None  # the last batch's inputs, seeds, replay
         self._seeded: tuple[tuple[int, ...], ...] = ()  # outputs a step seeds: losses (, penalty)
 
     def sync(self) -> None:
@@ -164,18 +165,22 @@ class CompiledObjective(Objective):
         inputs, chosen = self._tape_inputs(rows, targets)
         tape = self.tape or self._trace(rows.shape[1], inputs)
         heads = self.traced_losses
-        seeds = self._seeds.get(n) if heads == 1 else None
-        if seeds is None:
-            every = np.arange(n)
-            seeds = np.zeros((n, len(tape.outputs)))
-            seeds[every, 0 if heads == 1 else chosen] = 1.0 / n  # each row its own label's loss
-            if self.penalty is not None:
-                seeds[:, heads] = 1.0 / n
-            if heads == 1:
-                self._seeds[n] = seeds
-        if backward:
+        replayed = self._replay
+        if replayed is not None and replayed[0] is inputs:  # the same batch as the last step
+            seeds = replayed[1]
+        else:
+            seeds = self._seeds.get(n) if heads == 1 else None
+            if seeds is None:
+                seeds = np.zeros((n, len(tape.outputs)))
+                seeds[np.arange(n), 0 if heads == 1 else chosen] = 1.0 / n  # its label's loss
+                if self.penalty is not None:
+                    seeds[:, heads] = 1.0 / n
+                if heads == 1:
+                    self._seeds[n] = seeds
             seeded = self._seeded[self.penalty is not None]  # the losses and the penalty
-            results, gradients = tape.forward_backward(inputs, seeds, parameters, seeded)
+            replayed = self._replay = (inputs, seeds, tape.replay(inputs, seeds, seeded))
+        if backward:
+            results, gradients = replayed[2](parameters)
         else:
             results = tape.forward(inputs, parameters).reshape(n, -1)  # losses, penalty, outputs
         if heads == 1:

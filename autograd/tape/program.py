@@ -28,6 +28,7 @@ from .numpy_math import NUMPY_MATH
 from .steps import BATCH, CONSTANT, SCALAR, Elementwise, Step, Sum, _times
 
 Slot = tuple[int, int]  # (store, row)
+OutputRead = tuple[slice, Any, slice]  # (columns, store or None for the inputs, rows)
 
 
 class Program:
@@ -50,6 +51,7 @@ class Program:
     ) -> None:
         self._steps, self._store_rows, self._outputs = steps, store_rows, outputs
         self._inputs, self._parameters = inputs, parameters
+        self.parameters = parameters  # how many
         reads = [op for step in steps for op in step.operands if op.kind == BATCH]
         self._copied = any(
             min(op.row_list()) < inputs <= max(op.row_list()) for op in reads if op.row_list()
@@ -108,7 +110,7 @@ class Program:
         emit.ready = {k: np.zeros(rows, dtype=bool) for k, rows in enumerate(self._store_rows)}
         for column in seeded:
             emit.seed(*self._outputs[column], column)
-        for k in reversed(range(len(steps))):
+        for k in _backward_order(steps):
             step = steps[k]
             if not any(op.wanted(wanted) for op in step.operands):
                 continue
@@ -125,14 +127,42 @@ class Program:
         return _function(f"{name}(X, seeds{', check' * checked})", emit.lines)
 
 
+def _backward_order(steps: Sequence[Step]) -> list[int]:
+    """The steps backward: those over the batch last to first, then those over the scalars
+    alone (a penalty on the parameters) last to first. A scalar step never reads a batch
+    value, so this is an order backward may take; it lets the batch steps write the
+    parameters' gradients first (``=``, no zeroing) and the scalar steps add to them."""
+    last_first = list(reversed(range(len(steps))))
+    return [k for k in last_first if steps[k].kind == BATCH] + [
+        k for k in last_first if steps[k].kind != BATCH
+    ]
+
+
 class Frame:
     """The buffers of one batch size, allocated once: the two stores and their gradients, and
     the program's functions over them (``program``)."""
 
-    def __init__(self, program: Program, rows: Sequence[int], samples: int) -> None:
+    def __init__(
+        self, program: Program, rows: Sequence[int], samples: int, reads: Sequence[OutputRead]
+    ) -> None:
         self.values = (np.empty((rows[BATCH], samples)), np.empty((rows[SCALAR], 1)))
         self.grads = (np.empty((rows[BATCH], samples)), np.empty((rows[SCALAR], 1)))
         self.program = program.bind(self.values, self.grads)
+        self.parameters = self.values[SCALAR][: program.parameters, 0]  # views of their rows
+        self.parameter_grads = self.grads[SCALAR][: program.parameters, 0]
+        self._width = sum(columns.stop - columns.start for columns, _, _ in reads)
+        self._reads = [  # (columns, the rows of a store as a view, or None and the input rows)
+            (columns, None if store is None else self.values[store][rows], rows)
+            for columns, store, rows in reads
+        ]
+
+    def outputs(self, x: np.ndarray) -> np.ndarray:
+        """A new array of the outputs the last forward computed, a row per output: each a
+        copy of consecutive rows (a value of the scalar store is repeated for every sample)."""
+        result = np.empty((self._width, x.shape[1]))
+        for columns, view, rows in self._reads:
+            result[columns] = x[rows] if view is None else view
+        return result
 
 
 class Bound:
@@ -143,6 +173,7 @@ class Bound:
         self._functions: dict[tuple[bool, tuple[int, ...]], dict[str, Any]] = {}
         self._plain = self._variant(False, program.everything)
         self._last = self._plain  # the variant that ran forward last: its results are current
+        self._steps: dict[tuple[int, ...] | None, Callable[[Any, Any], None]] = {}
 
     def result(self, k: int) -> np.ndarray:
         """The results of step ``k`` kept as an array, as the last forward computed them."""
@@ -153,6 +184,21 @@ class Bound:
         if key not in self._functions:
             self._functions[key] = self._program.make(checked, seeded)(*self._buffers)
         return self._functions[key]
+
+    def training_step(self, seeded: tuple[int, ...] | None) -> Callable[[Any, Any], None]:
+        """``run("forward", X, seeded=seeded)`` then ``run("backward", X, seeds, ...)`` as one
+        function of (X, seeds), made once per value of ``seeded``."""
+        if seeded not in self._steps:
+            variant = self._plain if seeded is None else self._variant(False, seeded)
+            forward, backward = variant["forward"], variant["backward"]
+
+            def step(x: Any, seeds: Any) -> None:
+                self._last = variant
+                forward(x)
+                backward(x, seeds)
+
+            self._steps[seeded] = step
+        return self._steps[seeded]
 
     def run(
         self,
@@ -215,19 +261,16 @@ def _kept_results(
     return {(kind, start): (k, start, stop) for k, (kind, start, stop) in candidates.items()}
 
 
-def output_reads(outputs: Sequence[Slot], inputs: int) -> list[tuple[Any, Any, Any]]:
-    """How ``forward`` gathers its result: (columns, store or None for the inputs, rows)."""
-    groups: dict[Any, tuple[list[int], list[int]]] = {}
+def output_reads(outputs: Sequence[Slot], inputs: int) -> list[OutputRead]:
+    """How ``Frame.outputs`` gathers them: runs of consecutive outputs in consecutive rows of
+    one store, as (columns, store or None for the inputs, rows)."""
+    runs: list[OutputRead] = []
     for column, (store, row) in enumerate(outputs):
         source = None if store == BATCH and row < inputs else store
-        columns, rows = groups.setdefault(source, ([], []))
-        columns.append(column)
-        rows.append(row)
-    return [(_index(c), k, _index(r)) for k, (c, r) in groups.items()]
-
-
-def _index(positions: list[int]) -> Any:
-    """A slice for consecutive positions (a view, not a copy), else an index array."""
-    if positions == list(range(positions[0], positions[0] + len(positions))):
-        return slice(positions[0], positions[0] + len(positions))
-    return np.array(positions)
+        if runs:
+            columns, last, rows = runs[-1]
+            if last == source and rows.stop == row:
+                runs[-1] = (slice(columns.start, column + 1), source, slice(rows.start, row + 1))
+                continue
+        runs.append((slice(column, column + 1), source, slice(row, row + 1)))
+    return runs

@@ -40,7 +40,7 @@ from ..core.guards import Guard, recording_guards
 from .anomalies import check_backward, check_forward
 from .planner import Plan, Slot
 from .program import Frame, Program, output_reads
-from .steps import BATCH, SCALAR, Step
+from .steps import BATCH, Step
 from .verify import TapeGuardError, TapeMismatchError, check_guards, compare, telling_rows
 
 __all__ = ["Tape", "TapeGuardError", "TapeMismatchError", "compile"]
@@ -92,6 +92,7 @@ class Tape:
         self.parameters: tuple[Value, ...] = plan.parameters
         self._slots: dict[Value, Slot] = plan.slots
         self._rows = plan.rows
+        self._parameters_shape = (len(self.parameters),)
         self._outputs = [self._slots[out] for out in outputs]
         self._output_reads = output_reads(self._outputs, len(inputs))
         pinned = [self._slots[v] for v in compared]  # read by the guards
@@ -119,7 +120,9 @@ class Tape:
         last = self._last
         if last is not None and last[1].shape[1] == samples:  # the batch size of the last run
             return last[0]
-        frame = self._frames.pop(samples, None) or Frame(self._program, self._rows, samples)
+        frame = self._frames.pop(samples, None) or Frame(
+            self._program, self._rows, samples, self._output_reads
+        )
         self._frames[samples] = frame  # the most recently used last
         while len(self._frames) > FRAMES:
             del self._frames[next(iter(self._frames))]
@@ -170,17 +173,59 @@ class Tape:
             self._checked_seeds[given] = chosen
         return self._checked_seeds[given]
 
-    def _forward(
-        self, batch: Any, parameters: Any, seeded: tuple[int, ...] | None = None
-    ) -> np.ndarray:
+    def replay(
+        self, batch: Any, grad_outputs: Any, seeded: Sequence[int] | None = None
+    ) -> Callable[[Any], tuple[np.ndarray, np.ndarray]]:
+        """``forward_backward`` on one batch, again and again: ``replay(...)(parameters)``
+        returns what ``forward_backward(batch, grad_outputs, parameters, seeded)`` would, with
+        ``batch``, ``grad_outputs`` and ``seeded`` checked once, here (a training loop's batch).
+
+        It reads the arrays it was given on every call (float64 arrays are not copied: change
+        them in place and the next call sees it). Per call, the tape's own Python is a few
+        microseconds; under ``detect_anomaly()`` or with guards it runs ``forward_backward``.
+        """
+        chosen = self._seeded(seeded)
+        rows = self._batch(batch)
+        seeds = self._seeds(grad_outputs, len(rows))
+        x, samples = rows.T, len(rows)
+
+        def replay(parameters: Any = None) -> tuple[np.ndarray, np.ndarray]:
+            if self.guards or is_anomaly_enabled():
+                return self.forward_backward(rows, seeds, parameters, chosen)
+            frame = self._frame(samples)
+            frame.parameters[:] = self._parameter_values(parameters)
+            with np.errstate(all="ignore"):
+                frame.program.training_step(chosen)(x, seeds)
+            self._last = (frame, x)
+            return frame.outputs(x).T, frame.parameter_grads.copy()
+
+        return replay
+
+    def _batch(self, batch: Any) -> np.ndarray:
         rows = np.asarray(batch, dtype=np.float64)
         if rows.ndim != 2 or rows.shape[1] != len(self.inputs):
             raise ValueError(
                 f"forward() needs a batch of shape (samples, {len(self.inputs)}), "
                 f"got shape {rows.shape}"
             )
+        return rows
+
+    def _seeds(self, grad_outputs: Any, samples: int) -> np.ndarray:
+        outputs = len(self.outputs)
+        if grad_outputs is None:
+            return np.ones((samples, outputs))
+        seeds = np.asarray(grad_outputs, np.float64)
+        shape = (samples,) if self._single else (samples, outputs)
+        if seeds.shape != shape and not (self._single and seeds.shape == (samples, 1)):
+            raise ValueError(f"grad_outputs must have shape {shape}, got {seeds.shape}")
+        return seeds.reshape(samples, outputs)
+
+    def _forward(
+        self, batch: Any, parameters: Any, seeded: tuple[int, ...] | None = None
+    ) -> np.ndarray:
+        rows = self._batch(batch)
         frame, x = self._frame(len(rows)), rows.T
-        frame.values[SCALAR][: len(self.parameters), 0] = self._parameter_values(parameters)
+        frame.parameters[:] = self._parameter_values(parameters)
         if is_anomaly_enabled():
             nodes = {slot: v for v, slot in self._slots.items()}
             check = partial(self._check_forward, frame, x, nodes)
@@ -190,16 +235,13 @@ class Tape:
         if self.guards:
             self._check_guards(frame, x)
         self._last = (frame, x)
-        result = np.empty((len(rows), len(self.outputs)))
-        for columns, kind, rows_read in self._output_reads:
-            result[:, columns] = (x if kind is None else frame.values[kind])[rows_read].T
-        return result
+        return frame.outputs(x).T
 
     def _parameter_values(self, parameters: Any) -> Any:
         if parameters is None:
             return [p.data for p in self.parameters]
         values = np.asarray(parameters, dtype=np.float64)
-        if values.shape != (len(self.parameters),):
+        if values.shape != self._parameters_shape:
             raise ValueError(
                 f"parameters must be an array of {len(self.parameters)} values, "
                 f"got shape {values.shape}"
@@ -232,24 +274,15 @@ class Tape:
         if self._last is None:
             raise RuntimeError("backward() needs a forward() first")
         frame, x = self._last
-        samples, outputs = x.shape[1], len(self.outputs)
-        if grad_outputs is None:
-            seeds = np.ones((samples, outputs))
-        else:
-            seeds = np.asarray(grad_outputs, np.float64)
-            shape = (samples,) if self._single else (samples, outputs)
-            if seeds.shape != shape and not (self._single and seeds.shape == (samples, 1)):
-                raise ValueError(f"grad_outputs must have shape {shape}, got {seeds.shape}")
-            seeds = seeds.reshape(samples, outputs)
+        seeds = self._seeds(grad_outputs, x.shape[1])
         name = "backward_inputs" if inputs else "backward"
         if is_anomaly_enabled():
             check = partial(self._check_backward, frame, inputs)
             frame.program.run(name, x, seeds, check=check, seeded=seeded)
         else:
             frame.program.run(name, x, seeds, seeded=seeded)
-        batch, scalar = frame.grads
-        input_grads = batch[: len(self.inputs)].T.copy() if inputs else None
-        return input_grads, scalar[: len(self.parameters), 0].copy()
+        input_grads = frame.grads[BATCH][: len(self.inputs)].T.copy() if inputs else None
+        return input_grads, frame.parameter_grads.copy()
 
     def _check_forward(self, frame: Frame, x: np.ndarray, nodes: dict, k: int) -> None:
         check_forward(self.steps[k], lambda slot: self._read_slot(frame, x, slot), nodes)
