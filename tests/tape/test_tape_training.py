@@ -1,5 +1,6 @@
-"""``Tape.replay``: a training step on one batch, checked once, gives what ``forward_backward``
-gives, and the order backward takes lets a penalty add to the gradients the layers wrote.
+"""A training step on a tape: ``Tape.replay`` (one batch, checked once) gives what
+``forward_backward`` gives; backward lets a penalty add to the gradients the layers wrote; a
+product with one term to sum (one output neuron, one sample) is a multiplication, not a matmul.
 
 The oracle is the eager engine, through ``forward_backward``'s own tests in ``test_tape.py``
 and here directly: a batch's gradient is the sum of each row's ``grad()``.
@@ -114,3 +115,25 @@ def test_a_penalty_on_the_parameters_adds_to_the_gradients_the_layers_wrote():
     backward = backward[: backward.index("def backward_inputs(")]
     assert "= 0.0" not in backward
     assert backward.index("(scalar)") > backward.rindex("(batch)")
+
+
+def test_a_product_with_one_term_to_sum_is_written_as_a_multiplication():
+    """One output neuron's input gradient (W.T @ u, one node) and the penalty's gradients (one
+    sample, the parameters) are outer products: ``np.multiply``, as fast as it is, not a slow
+    ``np.matmul``; the numbers are checked against the eager engine above and in test_tape.py."""
+    tape, params = a_tape_with_a_penalty()
+    backward = tape.source[tape.source.index("def backward(") :]
+    backward = backward[: backward.index("def backward_inputs(")]
+    last_layer = backward[backward.index("# dot x1 as matmul (1x4 + bias)") :]
+    last_layer = last_layer[: last_layer.index("\n        #")]
+    penalty = backward[backward.index(f"# dot x1 as matmul (1x{len(params)})") :]
+    code = "\n".join(penalty.splitlines()[1:])  # below the step's comment
+    assert "matmul" not in code and "@" not in code and "* u" in code
+    assert "np.multiply(" in last_layer.splitlines()[2]
+    rows = np.array([[0.3, -0.2, 1.0], [-1.1, 0.4, -1.0]])
+    seeds = np.full((2, 3), 0.5)
+    order = [params.index(p) for p in tape.parameters]
+    _, gradients = tape.replay(rows, seeds)()
+    np.testing.assert_allclose(
+        gradients, eager_gradient(params, rows, seeds)[order], rtol=1e-12, atol=1e-15
+    )
