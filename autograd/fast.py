@@ -30,7 +30,7 @@ from .core.ieee import FLOATS, isfinite, to_float
 from .core.modes import _anomaly_enabled, _grad_enabled
 from .core.ops import OPS, Op
 from .core.value import _JUST_VALUES, _MIXED, _MORE, Value, constant, forward_anomaly, inputs_of
-from .fast_backward import accumulate_leaves, depth_first_order, propagate
+from .fast_backward import accumulate_leaves, depth_first_order, propagate, zeroed_order
 from .fast_backward import gradients as float_gradients
 
 _new = object.__new__
@@ -147,7 +147,7 @@ def install() -> None:
     for name, method in _FAST.items():
         setattr(Value, name, method)
     value._apply = functions._apply = _apply  # behind apply, sum, dot and logsumexp
-    engine.install_hot_loops(depth_first_order, propagate, accumulate_leaves)
+    engine.install_hot_loops(depth_first_order, propagate, accumulate_leaves, zeroed_order)
     gradients.install_float_walk(float_gradients)
 
 
