@@ -37,6 +37,7 @@ _new = object.__new__
 grad_enabled = _grad_enabled.get  # the context variable's own method: no attribute lookup per op
 _REFERENCE_APPLY = value._apply
 _DOT = OPS["dot"]
+_VALUES_AND_FLOATS = {Value, float}
 
 
 def _operator(op: Op, reflected: bool) -> Callable[[Value, Any], Any]:
@@ -73,9 +74,13 @@ def _operator(op: Op, reflected: bool) -> Callable[[Value, Any], Any]:
 def _apply(op: Op, args: tuple[Any, ...]) -> Value:
     """``core.value._apply`` (behind ``sum``, ``dot`` and ``logsumexp``) with ``record`` written
     out inline, and a neuron's ``dot`` of Values computed without a call: as its forward does."""
-    if set(map(type, args)) <= _JUST_VALUES:  # the common case, as a loop in C
+    types = set(map(type, args))  # a loop in C
+    if types <= _JUST_VALUES:  # the common case
         parents, more = args, _MORE
         inputs = [a.data for a in args]
+    elif types <= _VALUES_AND_FLOATS:  # a first layer's neuron: float inputs need no converting
+        parents, more = args, _MIXED
+        inputs = [a if type(a) is float else a.data for a in args]
     else:
         parents, more = tuple([a if isinstance(a, Value) else to_float(a) for a in args]), _MIXED
         inputs = inputs_of(parents)

@@ -211,10 +211,22 @@ def _propagate(order: list[Value]) -> None:
                 for parent, partial in zip(a, partials):
                     parent.grad += partial * upstream
         elif b is _MIXED:  # the same with some constants (floats)
-            partials = rules[op](FLOATS, *inputs_of(a), node.data)
-            for parent, partial in zip(a, partials):
-                if type(parent) is not float:
-                    parent.grad += partial * upstream
+            if op == "dot":  # a first layer's neuron: constant inputs, which get nothing
+                n = len(a) >> 1
+                weights, inputs = a[:n], a[n : n + n]
+                for w, x in zip(weights, inputs):
+                    if type(w) is not float:
+                        w.grad += (x if type(x) is float else x.data) * upstream
+                for w, x in zip(weights, inputs):
+                    if type(x) is not float:
+                        x.grad += (w if type(w) is float else w.data) * upstream
+                if len(a) & 1 and type(a[-1]) is not float:
+                    a[-1].grad += upstream
+            else:
+                partials = rules[op](FLOATS, *inputs_of(a), node.data)
+                for parent, partial in zip(a, partials):
+                    if type(parent) is not float:
+                        parent.grad += partial * upstream
         elif type(b) is float:  # two inputs, the second a constant
             if type(a) is float:
                 pass

@@ -137,7 +137,10 @@ class Neuron(Module):
         return self.activation != "linear"
 
     def __call__(self, x: Any) -> Value:
-        x = _inputs(x, len(self.w))
+        return self._output(_inputs(x, len(self.w)))
+
+    def _output(self, x: Sequence[Any]) -> Value:
+        """The output for inputs that ``_inputs`` has checked (``Layer`` checks them once)."""
         out = autograd.dot(self.w, x, self.b)
         return self._activate(out) if self._activate else out
 
@@ -170,7 +173,7 @@ class Layer(Module):
 
     def __call__(self, x: Any) -> Output:
         x = _inputs(x, len(self.neurons[0].w))
-        out = [neuron(x) for neuron in self.neurons]
+        out = [neuron._output(x) for neuron in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict[str, Any]:

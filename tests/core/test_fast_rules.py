@@ -86,6 +86,34 @@ def test_rules_of_many_inputs_match_the_table(op, size):
         assert_same(partial(many_inputs, op, xs, True))  # a Value among weights and inputs
 
 
+def with_constants(xs: tuple[float, ...], constant: str, repeated: bool) -> Made:
+    """A ``dot`` of weights, inputs (and a bias, for an odd count) with some of them constants;
+    ``repeated`` puts one Value in the places of the first two weights and the first input:
+    three shares added into one ``.grad``, in an order that shows in the bits."""
+    n = len(xs) // 2
+    where = {
+        "inputs": range(n, 2 * n),  # a first layer's neuron: its data row
+        "weights": range(n),
+        "bias": range(2 * n, len(xs)),
+        "alternate": range(0, len(xs), 2),
+    }[constant]
+    args: list[object] = [x if i in where else Value(x) for i, x in enumerate(xs)]
+    if repeated:
+        args[0] = args[1] = args[n] = Value(xs[0])
+    parents = [p for p in dict.fromkeys(args) if isinstance(p, Value)]  # type: ignore[arg-type]
+    return apply("dot", *args), parents
+
+
+@pytest.mark.parametrize("constant", ["inputs", "weights", "bias", "alternate"])
+@pytest.mark.parametrize("size", [4, 5])
+def test_the_dot_rule_with_constants_matches_the_table(constant, size):
+    for xs in itertools.product(AWKWARD[::3], repeat=size):
+        if constant == "bias" and size == 4:
+            break  # no bias to make a constant
+        assert_same(partial(with_constants, xs, constant, False))
+        assert_same(partial(with_constants, xs, constant, True))
+
+
 @pytest.mark.parametrize("walk", ["backward", "grad"])
 def test_a_rule_replaced_in_the_table_is_the_one_the_fast_path_uses(op_table, walk):
     op_table["*"] = dataclasses.replace(op_table["*"], derivative=lambda m, x, y, out: (2 * y, x))
