@@ -1,4 +1,5 @@
-"""The derivative rules that ``autograd/fast_backward.py`` writes out are the op table's, bitwise.
+"""The derivative rules that ``autograd/fast_backward.py`` writes out are the op table's, bitwise,
+and so are the forwards that ``autograd/fast.py`` writes out.
 
 One node at a time, on every layout of its parents (Values, constants, one Value twice) and on a
 grid of awkward floats (signed zeros, a subnormal, the largest float, infinities, nans),
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import operator
 import struct
 from collections.abc import Callable
 from functools import partial
@@ -19,6 +21,10 @@ import pytest
 
 from autograd import Value, apply, fast_backward, grad
 from autograd.core import engine
+from autograd.core.ieee import FLOATS
+from autograd.core.ops import OPS
+
+BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
 AWKWARD = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e308, -5e-324, math.inf, -math.inf]
 AWKWARD += [math.nan, -math.nan]
@@ -84,6 +90,20 @@ def test_rules_of_many_inputs_match_the_table(op, size):
     for xs in itertools.product(AWKWARD[::3], repeat=size):
         assert_same(partial(many_inputs, op, xs, False))
         assert_same(partial(many_inputs, op, xs, True))  # a Value among weights and inputs
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*"])
+def test_written_out_operator_forwards_match_the_table(op):
+    forward, apply_op = OPS[op].forward, BINARY[op]
+    for x, y in itertools.product(AWKWARD, AWKWARD):
+        table = bits(forward(FLOATS, x, y))
+        for a, b in ((Value(x), Value(y)), (Value(x), y), (x, Value(y))):  # reflected too
+            assert bits(apply_op(a, b).data) == table, (x, y)
+
+
+def test_the_written_out_relu_forward_matches_the_table():
+    for x in AWKWARD:
+        assert bits(Value(x).relu().data) == bits(OPS["relu"].forward(FLOATS, x)), x
 
 
 def with_constants(xs: tuple[float, ...], constant: str, repeated: bool) -> Made:
