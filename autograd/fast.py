@@ -21,8 +21,8 @@ What it changes, and why (instructions per step under callgrind: a chain and a m
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from operator import mul
+from collections.abc import Callable, Sequence
+from operator import attrgetter, mul
 from typing import Any
 
 from .core import engine, functions, gradients, value
@@ -35,9 +35,11 @@ from .fast_backward import gradients as float_gradients
 
 _new = object.__new__
 grad_enabled = _grad_enabled.get  # the context variable's own method: no attribute lookup per op
-_REFERENCE_APPLY = value._apply
+_REFERENCE_APPLY, _REFERENCE_DOT = value._apply, functions._dot
 _DOT = OPS["dot"]
 _VALUES_AND_FLOATS = {Value, float}
+_JUST_FLOATS = {float}
+_DATA = attrgetter("data")
 
 
 def _operator(op: Op, reflected: bool) -> Callable[[Value, Any], Any]:
@@ -112,6 +114,35 @@ def _apply(op: Op, args: tuple[Any, ...]) -> Value:
     return out
 
 
+def _dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> Value:
+    """``functions._dot`` for a neuron, without ``_apply``'s tests: Value weights and bias, and
+    inputs all Values (a hidden layer) or all floats (the first layer's data row, summed straight
+    from the weights and inputs). The sum is ``dot``'s forward, product by product; anything
+    else goes to ``_apply``."""
+    args = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
+    first = type(inputs[0]) if inputs and type(bias) is Value else None
+    if first is Value and set(map(type, args)) <= _JUST_VALUES:
+        floats, n, more = [a.data for a in args], len(inputs), _MORE
+        data = sum(map(mul, floats[:n], floats[n : n + n]), 0.0) + floats[-1]
+    elif (
+        first is float
+        and set(map(type, inputs)) <= _JUST_FLOATS
+        and set(map(type, weights)) <= _JUST_VALUES
+    ):
+        data, more = sum(map(mul, map(_DATA, weights), inputs), 0.0) + bias.data, _MIXED
+    else:
+        return _apply(_DOT, args)
+    out = _new(Value)
+    out.data, out.grad, out._label = data, 0.0, ""
+    if grad_enabled():
+        out.op, out._a, out._b = "dot", args, more
+    else:
+        out.op, out._a, out._b = "", None, None
+    if not isfinite(data) and _anomaly_enabled.get():
+        forward_anomaly(_DOT, data, args)
+    return out
+
+
 def _function(op: Op) -> Callable[[Value], Value]:
     """``core.value._function`` with ``record`` written out inline, and the forward of ``relu``
     too (the table's ``maximum(x, 0.0)``; test_fast_rules.py checks it, bitwise)."""
@@ -163,6 +194,7 @@ def install() -> None:
     for name, method in _FAST.items():
         setattr(Value, name, method)
     value._apply = functions._apply = _apply  # behind apply, sum, dot and logsumexp
+    functions._dot = _dot
     engine.install_hot_loops(depth_first_order, propagate, accumulate_leaves, zeroed_order)
     gradients.install_float_walk(float_gradients)
 
@@ -172,6 +204,7 @@ def uninstall() -> None:
     for name, method in _REFERENCE.items():
         setattr(Value, name, method)
     value._apply = functions._apply = _REFERENCE_APPLY
+    functions._dot = _REFERENCE_DOT
     engine.install_hot_loops(engine.depth_first_order, engine.propagate)
     gradients.install_float_walk(None)
 

@@ -137,10 +137,7 @@ class Neuron(Module):
         return self.activation != "linear"
 
     def __call__(self, x: Any) -> Value:
-        return self._output(_inputs(x, len(self.w)))
-
-    def _output(self, x: Sequence[Any]) -> Value:
-        """The output for inputs that ``_inputs`` has checked (``Layer`` checks them once)."""
+        x = _inputs(x, len(self.w))
         out = autograd.dot(self.w, x, self.b)
         return self._activate(out) if self._activate else out
 
@@ -173,7 +170,8 @@ class Layer(Module):
 
     def __call__(self, x: Any) -> Output:
         x = _inputs(x, len(self.neurons[0].w))
-        out = [neuron._output(x) for neuron in self.neurons]
+        dot = autograd.dot  # each neuron's __call__ written out: x is checked once, here
+        out = [(n._activate or _linear)(dot(n.w, x, n.b)) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict[str, Any]:
@@ -290,6 +288,10 @@ def _inputs(x: Any, n: int) -> Sequence[Any]:
     if len(x) != n:
         raise ValueError(f"expected {n} inputs, got {len(x)}")
     return x
+
+
+def _linear(z: Value) -> Value:
+    return z
 
 
 def _listing(kind: str, names: list[str]) -> str:
