@@ -10,7 +10,14 @@ moons step: ``autograd/fast.py``):
   C-level ``filterfalse``: backward is 1.5-1.9x faster.
 - **The common ops' derivative rules are written out** in ``propagate``, as the table computes
   them, instead of a call per node that returns a tuple; ``test_fast_rules.py`` checks each one
-  against the table's rule.
+  against the table's rule. That includes a ``dot`` with constants (a first layer's neuron:
+  float inputs), which asked the table for its rule (with its forward: ``fast.py``).
+- **The sort explores a node's first parent at once**, not through the stack, and places a node
+  whose parents are all placed (a leaf) at once, without a marker; and it keeps and zeroes each
+  ``.grad`` as it places the node (``zeroed_order``), instead of two more loops over the order:
+  the chain and the mixed graph 6%, the moons step 1.6% (the sort alone runs 19% fewer
+  instructions on the chain). Its loop has a ``continue``, so CPython 3.11 specialises it
+  within its first call (a ``while`` loop alone warms a function up only per call).
 - **``grad()`` walks the ``.grad`` slots too**, as ``backward`` does, instead of a dict, and puts
   them back: it runs at ``backward``'s speed per node, not 3-4x slower.
 - **The cyclic garbage collector is paused while they run.** A walk makes no reference cycles,
