@@ -10,7 +10,14 @@ moons step: ``autograd/fast.py``):
   C-level ``filterfalse``: backward is 1.5-1.9x faster.
 - **The common ops' derivative rules are written out** in ``propagate``, as the table computes
   them, instead of a call per node that returns a tuple; ``test_fast_rules.py`` checks each one
-  against the table's rule.
+  against the table's rule. That includes a ``dot`` with constants (a first layer's neuron:
+  float inputs), which asked the table for its rule (with its forward: ``fast.py``).
+- **The sort explores a node's first parent at once**, not through the stack, and places a node
+  whose parents are all placed (a leaf) at once, without a marker; and it keeps and zeroes each
+  ``.grad`` as it places the node (``zeroed_order``), instead of two more loops over the order:
+  the chain and the mixed graph 6%, the moons step 1.6% (the sort alone runs 19% fewer
+  instructions on the chain). Its loop has a ``continue``, so CPython 3.11 specialises it
+  within its first call (a ``while`` loop alone warms a function up only per call).
 - **``grad()`` walks the ``.grad`` slots too**, as ``backward`` does, instead of a dict, and puts
   them back: it runs at ``backward``'s speed per node, not 3-4x slower.
 - **The cyclic garbage collector is paused while they run.** A walk makes no reference cycles,
@@ -67,38 +74,84 @@ collector_paused = _CollectorPause()
 
 
 def depth_first_order(roots: Sequence[Value]) -> list[Value]:
-    """``engine.depth_first_order`` over the slots: the same order, with a ``None`` marker."""
-    return _order_and_visited(roots)[0]
+    """``engine.depth_first_order`` over the slots: the same order."""
+    return _walk(roots, None)[0]
 
 
-def _order_and_visited(roots: Sequence[Value]) -> tuple[list[Value], set[Value]]:
+def zeroed_order(roots: Sequence[Value]) -> tuple[list[Value], list[float]]:
+    """``engine.zeroed_order`` in the same walk: each ``.grad`` is kept and zeroed as placed."""
+    order, _, before = _walk(roots, 0.0)
+    return order, before
+
+
+def _walk(
+    roots: Sequence[Value], zero: float | None
+) -> tuple[list[Value], set[Value], list[float]]:
+    """The depth-first order, the set of its nodes and each node's ``.grad`` from before, set to
+    ``zero`` as the node is placed (unless ``zero`` is None: then none is kept). If it raises,
+    every ``.grad`` is put back.
+
+    A node goes on the stack under a ``None`` marker while its parents are explored, as in the
+    reference; but its first parent is explored at once, not pushed and popped, and a node whose
+    parents are all placed already (a leaf, say) is placed at once, without a marker.
+    """
     order: list[Value] = []
+    before: list[float] = []
     visited: set[Value] = set()
     stack: list[Value | None] = list(reversed(roots))
     push, pop, push_all, seen = stack.append, stack.pop, stack.extend, visited.__contains__
-    done, visit = order.append, visited.add
+    place, keep, visit = order.append, before.append, visited.add
     with collector_paused:
-        while stack:
-            node = pop()
-            if node is None:
-                done(pop())  # type: ignore[arg-type]
-            elif node not in visited:
-                visit(node)
-                push(node)
-                push(None)
-                a, b = node._a, node._b
-                if b is _MORE:  # all Values: the first argument on top, so it is visited first
-                    push_all(filterfalse(seen, reversed(a)))
-                elif b is _MIXED:
-                    for parent in reversed(a):
-                        if isinstance(parent, Value) and parent not in visited:
-                            push(parent)
-                else:  # one or two parents (or none), pushed second first
-                    if isinstance(b, Value) and b not in visited:
+        try:
+            while stack:
+                node = pop()
+                if node is None:  # the marker: the node under it has all its parents placed
+                    node = pop()
+                    place(node)  # type: ignore[arg-type]
+                    if zero is not None:
+                        keep(node.grad)  # type: ignore[union-attr]
+                        node.grad = zero  # type: ignore[union-attr]
+                    continue
+                if node in visited:
+                    continue
+                while True:  # explore node, then its first parent not yet visited, and so on
+                    visit(node)
+                    a, b = node._a, node._b
+                    if b is _MORE:  # all Values: the first on top, so it is visited first
+                        push(node)
+                        push(None)
+                        push_all(filterfalse(seen, reversed(a)))
+                        break
+                    if b is _MIXED:
+                        push(node)
+                        push(None)
+                        for parent in reversed(a):
+                            if type(parent) is not float and parent not in visited:
+                                push(parent)
+                        break
+                    # one or two parents, or none: the second waits under the first
+                    if b is not None and type(b) is not float and b not in visited:
+                        push(node)
+                        push(None)
                         push(b)
-                    if isinstance(a, Value) and a not in visited:
-                        push(a)
-    return order, visited
+                        if type(a) is float or a in visited:
+                            break
+                        node = a
+                    elif a is not None and type(a) is not float and a not in visited:
+                        push(node)
+                        push(None)
+                        node = a
+                    else:  # every parent is placed (a visited parent is: a graph has no cycles)
+                        place(node)
+                        if zero is not None:
+                            keep(node.grad)
+                            node.grad = zero
+                        break
+        except BaseException:
+            for node, grad in zip(order, before):
+                node.grad = grad
+            raise
+    return order, visited, before
 
 
 def accumulate_leaves(order: list[Value], before: list[float]) -> None:
@@ -165,10 +218,22 @@ def _propagate(order: list[Value]) -> None:
                 for parent, partial in zip(a, partials):
                     parent.grad += partial * upstream
         elif b is _MIXED:  # the same with some constants (floats)
-            partials = rules[op](FLOATS, *inputs_of(a), node.data)
-            for parent, partial in zip(a, partials):
-                if type(parent) is not float:
-                    parent.grad += partial * upstream
+            if op == "dot":  # a first layer's neuron: constant inputs, which get nothing
+                n = len(a) >> 1
+                weights, inputs = a[:n], a[n : n + n]
+                for w, x in zip(weights, inputs):
+                    if type(w) is not float:
+                        w.grad += (x if type(x) is float else x.data) * upstream
+                for w, x in zip(weights, inputs):
+                    if type(x) is not float:
+                        x.grad += (w if type(w) is float else w.data) * upstream
+                if len(a) & 1 and type(a[-1]) is not float:
+                    a[-1].grad += upstream
+            else:
+                partials = rules[op](FLOATS, *inputs_of(a), node.data)
+                for parent, partial in zip(a, partials):
+                    if type(parent) is not float:
+                        parent.grad += partial * upstream
         elif type(b) is float:  # two inputs, the second a constant
             if type(a) is float:
                 pass
@@ -224,11 +289,8 @@ def gradients(outputs: list[Value], seeds: list[float], inputs: list[Value]) -> 
     rule runs there, where the reference walk skips it).
     """
     with engine._one_at_a_time:  # no backward or grad meanwhile sees the working values
-        order, placed = _order_and_visited(outputs)
-        before = [node.grad for node in order]
+        order, placed, before = _walk(outputs, -0.0)
         try:
-            for node in order:
-                node.grad = -0.0
             for output, seed in zip(outputs, seeds):
                 output.grad += seed
             propagate(order)

@@ -4,9 +4,9 @@ It knows no math (every local derivative comes from the op table) and sees a nod
 ``Node``: its ``data``, ``grad``, ``op`` and ``parents``. A float among the parents is a constant
 operand: it gets no gradient. Read this file as the definition of backpropagation.
 
-``autograd/fast.py`` puts slot-aware versions of the two hot loops (``depth_first_order`` and
-``propagate``) in their place when autograd is imported, through ``install_hot_loops``; a parity
-test keeps them bit-identical to these.
+``autograd/fast.py`` puts slot-aware versions of the hot loops (``depth_first_order``,
+``zeroed_order``, ``propagate`` and ``accumulate_leaves``) in their place when autograd is
+imported, through ``install_hot_loops``; a parity test keeps them bit-identical to these.
 """
 
 from __future__ import annotations
@@ -122,7 +122,18 @@ def accumulate_leaves(order: list[Node], before: list[float]) -> None:
             node.grad = grad + node.grad
 
 
+def zeroed_order(roots: Sequence[N]) -> tuple[list[N], list[float]]:
+    """``depth_first_order(roots)`` with every node's ``.grad`` set to 0.0, and the ``.grad``
+    each had before, in the same order."""
+    order = depth_first_order(roots)
+    before = [node.grad for node in order]
+    for node in order:
+        node.grad = 0.0
+    return order, before
+
+
 _sort: Callable[[Sequence[Any]], list[Any]] = depth_first_order
+_zeroed_order: Callable[[Sequence[Any]], tuple[list[Any], list[float]]] = zeroed_order
 _propagate: Callable[[list[Node]], None] = propagate
 _accumulate_leaves: Callable[[list[Any], list[float]], None] = accumulate_leaves
 
@@ -131,11 +142,13 @@ def install_hot_loops(
     sort: Callable[[Sequence[Any]], list[Any]],
     propagation: Callable[[list[Any]], None],
     leaves: Callable[[list[Any], list[float]], None] = accumulate_leaves,
+    zeroing: Callable[[Sequence[Any]], tuple[list[Any], list[float]]] = zeroed_order,
 ) -> None:
-    """Run ``sort``, ``propagation`` and ``leaves`` in place of ``depth_first_order``,
-    ``propagate`` and ``accumulate_leaves``."""
-    global _sort, _propagate, _accumulate_leaves
+    """Run ``sort``, ``propagation``, ``leaves`` and ``zeroing`` in place of
+    ``depth_first_order``, ``propagate``, ``accumulate_leaves`` and ``zeroed_order``."""
+    global _sort, _propagate, _accumulate_leaves, _zeroed_order
     _sort, _propagate, _accumulate_leaves = sort, propagation, leaves
+    _zeroed_order = zeroing
 
 
 def topological_order(*roots: N) -> list[N]:
@@ -165,12 +178,9 @@ def backward(root: Node, gradient: float = 1.0) -> None:
             f"gradient must be a real number, got {type(gradient).__name__}: {gradient!r:.60}"
         ) from None
     with _one_at_a_time:
-        order = _sort((root,))
         # every .grad starts from zero; a leaf's earlier gradient is added back once at the end,
         # so two calls give exactly twice one call (adding path by path would round differently)
-        before = [node.grad for node in order]  # added back to leaves; put back on failure
-        for node in order:
-            node.grad = 0.0
+        order, before = _zeroed_order((root,))  # before: added back to leaves; put back on failure
         root.grad += seed
         try:
             _propagate(order)

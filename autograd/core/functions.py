@@ -29,6 +29,11 @@ def dot(
         inputs = tuple(inputs)
     if len(weights) != len(inputs):
         raise ValueError(f"dot() needs as many weights as inputs: {len(weights)} != {len(inputs)}")
+    return _dot(weights, inputs, bias)
+
+
+def _dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None) -> Value:
+    """``dot`` once its arguments are checked (``autograd/fast.py`` puts a faster one here)."""
     return _apply(_DOT, (*weights, *inputs) if bias is None else (*weights, *inputs, bias))
 
 

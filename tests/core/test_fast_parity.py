@@ -137,15 +137,20 @@ def test_the_fast_path_is_the_default():
     assert done.stdout.strip() == "True", done.stderr
 
 
-def test_sum_and_dot_compute_the_same_bits_under_both_engines():
+def test_sum_and_dot_compute_and_differentiate_the_same_bits_under_both_engines():
     awkward = [0.0, -0.0, 1.5, -2.0, 1e308, math.inf, -math.inf, math.nan]
 
     def run() -> list[str]:
         results = []
         for w1, w2, x1, b in itertools.product(awkward, repeat=4):
             ws, xs = [Value(w1), Value(w2)], [Value(x1), 0.5]  # some inputs constant
-            for out in (dot(ws, xs, Value(b)), dot(ws, ws), dot(ws, xs, b), vsum([*ws, b])):
+            bias, row, hidden = Value(b), [x1, 0.5], [Value(x1), Value(0.5)]  # a neuron's inputs
+            outs = [dot(ws, xs, bias), dot(ws, ws), dot(ws, xs, b), vsum([*ws, b])]
+            outs += [dot(ws, row, bias), dot(ws, hidden, bias)]
+            for out in outs:
                 results.append(out.data.hex())  # -0.0 is not 0.0; a nan is a nan
+                out.backward()
+                results += [v.grad.hex() for v in (*ws, bias, *hidden)]
         return results
 
     with engine(fast_path=True):

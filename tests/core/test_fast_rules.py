@@ -1,4 +1,5 @@
-"""The derivative rules that ``autograd/fast_backward.py`` writes out are the op table's, bitwise.
+"""The derivative rules that ``autograd/fast_backward.py`` writes out are the op table's, bitwise,
+and so are the forwards that ``autograd/fast.py`` writes out.
 
 One node at a time, on every layout of its parents (Values, constants, one Value twice) and on a
 grid of awkward floats (signed zeros, a subnormal, the largest float, infinities, nans),
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import operator
 import struct
 from collections.abc import Callable
 from functools import partial
@@ -19,6 +21,10 @@ import pytest
 
 from autograd import Value, apply, fast_backward, grad
 from autograd.core import engine
+from autograd.core.ieee import FLOATS
+from autograd.core.ops import OPS
+
+BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
 AWKWARD = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e308, -5e-324, math.inf, -math.inf]
 AWKWARD += [math.nan, -math.nan]
@@ -84,6 +90,48 @@ def test_rules_of_many_inputs_match_the_table(op, size):
     for xs in itertools.product(AWKWARD[::3], repeat=size):
         assert_same(partial(many_inputs, op, xs, False))
         assert_same(partial(many_inputs, op, xs, True))  # a Value among weights and inputs
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*"])
+def test_written_out_operator_forwards_match_the_table(op):
+    forward, apply_op = OPS[op].forward, BINARY[op]
+    for x, y in itertools.product(AWKWARD, AWKWARD):
+        table = bits(forward(FLOATS, x, y))
+        for a, b in ((Value(x), Value(y)), (Value(x), y), (x, Value(y))):  # reflected too
+            assert bits(apply_op(a, b).data) == table, (x, y)
+
+
+def test_the_written_out_relu_forward_matches_the_table():
+    for x in AWKWARD:
+        assert bits(Value(x).relu().data) == bits(OPS["relu"].forward(FLOATS, x)), x
+
+
+def with_constants(xs: tuple[float, ...], constant: str, repeated: bool) -> Made:
+    """A ``dot`` of weights, inputs (and a bias, for an odd count) with some of them constants;
+    ``repeated`` puts one Value in the places of the first two weights and the first input:
+    three shares added into one ``.grad``, in an order that shows in the bits."""
+    n = len(xs) // 2
+    where = {
+        "inputs": range(n, 2 * n),  # a first layer's neuron: its data row
+        "weights": range(n),
+        "bias": range(2 * n, len(xs)),
+        "alternate": range(0, len(xs), 2),
+    }[constant]
+    args: list[object] = [x if i in where else Value(x) for i, x in enumerate(xs)]
+    if repeated:
+        args[0] = args[1] = args[n] = Value(xs[0])
+    parents = [p for p in dict.fromkeys(args) if isinstance(p, Value)]  # type: ignore[arg-type]
+    return apply("dot", *args), parents
+
+
+@pytest.mark.parametrize("constant", ["inputs", "weights", "bias", "alternate"])
+@pytest.mark.parametrize("size", [4, 5])
+def test_the_dot_rule_with_constants_matches_the_table(constant, size):
+    for xs in itertools.product(AWKWARD[::3], repeat=size):
+        if constant == "bias" and size == 4:
+            break  # no bias to make a constant
+        assert_same(partial(with_constants, xs, constant, False))
+        assert_same(partial(with_constants, xs, constant, True))
 
 
 @pytest.mark.parametrize("walk", ["backward", "grad"])
