@@ -137,7 +137,10 @@ class Neuron(Module):
         return self.activation != "linear"
 
     def __call__(self, x: Any) -> Value:
-        x = _inputs(x, len(self.w))
+        return self.fire(_inputs(x, len(self.w)))
+
+    def fire(self, x: Sequence[Any]) -> Value:
+        """The neuron on ``x``, a list of ``nin`` numbers or Values (already checked)."""
         out = autograd.dot(self.w, x, self.b)
         return self._activate(out) if self._activate else out
 
@@ -170,8 +173,7 @@ class Layer(Module):
 
     def __call__(self, x: Any) -> Output:
         x = _inputs(x, len(self.neurons[0].w))
-        dot = autograd.dot  # each neuron's __call__ written out: x is checked once, here
-        out = [(n._activate or _linear)(dot(n.w, x, n.b)) for n in self.neurons]
+        out = [neuron.fire(x) for neuron in self.neurons]  # x checked once, here
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict[str, Any]:
@@ -288,10 +290,6 @@ def _inputs(x: Any, n: int) -> Sequence[Any]:
     if len(x) != n:
         raise ValueError(f"expected {n} inputs, got {len(x)}")
     return x
-
-
-def _linear(z: Value) -> Value:
-    return z
 
 
 def _listing(kind: str, names: list[str]) -> str:
