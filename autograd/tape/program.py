@@ -50,8 +50,7 @@ class Program:
         pinned: Sequence[Slot] = (),
     ) -> None:
         self._steps, self._store_rows, self._outputs = steps, store_rows, outputs
-        self._inputs, self._parameters = inputs, parameters
-        self.parameters = parameters  # how many
+        self._inputs, self.parameters = inputs, parameters  # how many of each
         reads = [op for step in steps for op in step.operands if op.kind == BATCH]
         self._copied = any(
             min(op.row_list()) < inputs <= max(op.row_list()) for op in reads if op.row_list()
@@ -105,7 +104,7 @@ class Program:
     def _backward(
         self, name: str, views: dict[str, str], wanted: bool, checked: bool, seeded: Sequence[int]
     ) -> str:
-        steps, inputs, parameters = self._steps, self._inputs, self._parameters
+        steps, inputs, parameters = self._steps, self._inputs, self.parameters
         emit = Emitter(self.namespace, views, inputs, self._copied, self.results)
         emit.ready = {k: np.zeros(rows, dtype=bool) for k, rows in enumerate(self._store_rows)}
         for column in seeded:
